@@ -1,0 +1,79 @@
+package io.natter.edge.error;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The one place where failures become HTTP statuses and client error codes. */
+public final class ErrorMapper {
+    private static final Logger log = LoggerFactory.getLogger(ErrorMapper.class);
+
+    /** HTTP status of each rejection code the topology emits; any other code is a 422. */
+    private static final Map<String, Integer> REJECTION_STATUS = Map.of(
+            "ROOM_EXISTS", 409,
+            "ROOM_NOT_FOUND", 404,
+            "NOT_A_MEMBER", 403,
+            "NOT_ROOM_OWNER", 403,
+            "OWNER_CANNOT_LEAVE", 409,
+            "UNSUPPORTED_COMMAND", 501);
+
+    private ErrorMapper() {}
+
+    /** Registers the HTTP exception handlers (also applied to a refused WebSocket upgrade). */
+    public static void register(RoutesConfig routes) {
+        routes.exception(EdgeException.class, (e, ctx) -> respond(ctx, statusOf(e), e.code(), e.getMessage()));
+        routes.exception(HttpResponseException.class, (e, ctx) ->
+                respond(ctx, e.getStatus(), httpCode(e.getStatus()), e.getMessage()));
+        routes.exception(Exception.class, (e, ctx) -> {
+            log.error("unhandled error on {} {}", ctx.method(), ctx.path(), e);
+            respond(ctx, 500, "INTERNAL", "internal error");
+        });
+    }
+
+    /** HTTP status for a typed failure. */
+    public static int statusOf(EdgeException e) {
+        return switch (e) {
+            case UnauthorizedException u -> 401;
+            case InvalidRequestException i -> 400;
+            case CommandRejectedException r -> REJECTION_STATUS.getOrDefault(r.code(), 422);
+            case RequestTimeoutException t -> 503;
+            case UnavailableException u -> 503;
+        };
+    }
+
+    /**
+     * The typed failure behind an async outcome: unwraps completion wrappers and turns a timeout or an
+     * unexpected error into its edge exception.
+     */
+    public static EdgeException unwrap(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return switch (cause) {
+            case EdgeException e -> e;
+            case TimeoutException t -> new RequestTimeoutException("no answer from the room topology in time");
+            default -> new UnavailableException("command could not be published: " + cause.getMessage(), cause);
+        };
+    }
+
+    private static void respond(Context ctx, int status, String code, String message) {
+        ctx.status(status).json(new ErrorBody(code, message));
+    }
+
+    private static String httpCode(int status) {
+        return switch (status) {
+            case 400 -> "INVALID_REQUEST";
+            case 404 -> "NOT_FOUND";
+            case 405 -> "METHOD_NOT_ALLOWED";
+            case 413 -> "PAYLOAD_TOO_LARGE";
+            default -> "HTTP_" + status;
+        };
+    }
+}
