@@ -1,0 +1,121 @@
+package io.natter.topologies;
+
+import io.natter.schemas.AvroTrust;
+import io.natter.schemas.Topics;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The topologies service: runs {@link RoomTopology} in one Kafka Streams instance. */
+public final class TopologiesApp implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TopologiesApp.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final KafkaStreams streams;
+    private final CompletableFuture<Void> running = new CompletableFuture<>();
+    private final CompletableFuture<KafkaStreams.State> terminated = new CompletableFuture<>();
+
+    private TopologiesApp(KafkaStreams streams) {
+        this.streams = streams;
+    }
+
+    /** Builds the topology and starts it; returns at once, see {@link #awaitRunning(Duration)}. */
+    public static TopologiesApp start(TopologiesConfig config) {
+        Topics topics = Topics.forRegistry(config.schemaRegistryUrl());
+        Properties props = new Properties();
+        props.putAll(config.streamsConfig());
+        StreamsBuilder builder = new StreamsBuilder();
+        RoomTopology.build(builder, topics, config.region());
+        Topology topology = builder.build(props);
+        TopologiesApp app = new TopologiesApp(new KafkaStreams(topology, props));
+        app.run();
+        LOG.info("topologies {} started in region {} ({}), state in {}", config.instanceId(), config.region(),
+                config.processingGuarantee().streamsName(), config.instanceStateDir());
+        return app;
+    }
+
+    private void run() {
+        streams.setStateListener((now, before) -> {
+            LOG.info("streams state {} -> {}", before, now);
+            switch (now) {
+                case RUNNING -> running.complete(null);
+                case ERROR, NOT_RUNNING -> {
+                    running.completeExceptionally(new IllegalStateException("topologies stopped in state " + now));
+                    terminated.complete(now);
+                }
+                default -> { }
+            }
+        });
+        // A thread dies on errors the handlers chose to fail on (registry down, a write that cannot be made):
+        // replacing it retries from the last commit, so rooms resume once the cause is gone, with nothing skipped.
+        streams.setUncaughtExceptionHandler(exception -> {
+            LOG.error("stream thread failed; replacing it", exception);
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.start();
+    }
+
+    /**
+     * Blocks until the instance is RUNNING (its tasks assigned and restored).
+     *
+     * @throws IllegalStateException if it stops instead, or does not get there within {@code timeout}
+     */
+    public void awaitRunning(Duration timeout) {
+        try {
+            running.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("topologies not RUNNING after " + timeout + " (state " + streams.state() + ")", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for topologies to run", e);
+        }
+    }
+
+    /** The Kafka Streams state of this instance. */
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /** Completes with ERROR or NOT_RUNNING once the instance has stopped. */
+    public CompletableFuture<KafkaStreams.State> terminated() {
+        return terminated;
+    }
+
+    /** Stops processing, commits and leaves the group; waits up to 30 s. */
+    @Override
+    public void close() {
+        if (!streams.close(CLOSE_TIMEOUT)) {
+            LOG.warn("topologies did not stop within {}", CLOSE_TIMEOUT);
+        }
+    }
+
+    /** Runs the service with configuration from the environment until the JVM is stopped. */
+    public static void main(String[] args) {
+        AvroTrust.install();
+        TopologiesApp app;
+        try {
+            app = start(TopologiesConfig.fromEnv(System.getenv()));
+        } catch (RuntimeException e) {
+            LOG.error("topologies failed to start", e);
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "topologies-shutdown"));
+        // NOT_RUNNING follows a shutdown hook's close; ERROR means every thread died: exit non-zero.
+        if (app.terminated().join() == KafkaStreams.State.ERROR) {
+            LOG.error("topologies stopped in ERROR; exiting");
+            System.exit(2);
+        }
+    }
+}
