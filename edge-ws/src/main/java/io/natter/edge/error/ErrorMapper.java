@@ -3,6 +3,11 @@ package io.natter.edge.error;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.servlet.JavalinWsServletContext;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -64,7 +69,23 @@ public final class ErrorMapper {
     }
 
     private static void respond(Context ctx, int status, String code, String message) {
-        ctx.status(status).json(new ErrorBody(code, message));
+        ErrorBody body = new ErrorBody(code, message);
+        if (ctx instanceof JavalinWsServletContext) {
+            // A refused WebSocket upgrade never reaches Javalin's result writer: write the body here.
+            writeDirectly(ctx.res(), status, ctx.jsonMapper().toJsonString(body, ErrorBody.class));
+        } else {
+            ctx.status(status).json(body);
+        }
+    }
+
+    private static void writeDirectly(HttpServletResponse response, int status, String json) {
+        response.setStatus(status);
+        response.setContentType("application/json");
+        try {
+            response.getOutputStream().write(json.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write the error response", e);
+        }
     }
 
     private static String httpCode(int status) {

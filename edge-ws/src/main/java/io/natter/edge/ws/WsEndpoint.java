@@ -25,8 +25,9 @@ public final class WsEndpoint {
         routes.ws(path, ws -> {
             ws.onConnect(ctx -> sessions.add(new ClientSession(ctx.sessionId(),
                     Authentication.user(ctx).userId(), text -> sendAsync(ctx, text))));
-            ws.onMessage(ctx -> sessions.session(ctx.sessionId())
-                    .ifPresent(session -> frames.handle(session, ctx.message())));
+            ws.onMessage(ctx -> sessions.session(ctx.sessionId()).ifPresentOrElse(
+                    session -> frames.handle(session, ctx.message()),
+                    () -> log.warn("frame on unregistered socket {} dropped", ctx.sessionId())));
             ws.onClose(ctx -> sessions.remove(ctx.sessionId()));
             ws.onError(ctx -> {
                 log.debug("socket {} failed", ctx.sessionId(), ctx.error());
