@@ -4,6 +4,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.servlet.JavalinWsServletContext;
+import io.javalin.websocket.WsCloseStatus;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,7 +31,7 @@ public final class ErrorMapper {
 
     private ErrorMapper() {}
 
-    /** Registers the HTTP exception handlers (also applied to a refused WebSocket upgrade). */
+    /** Registers the HTTP exception handlers (also applied to a refused WebSocket upgrade) and the WebSocket one. */
     public static void register(RoutesConfig routes) {
         routes.exception(EdgeException.class, (e, ctx) -> respond(ctx, statusOf(e), e.code(), e.getMessage()));
         routes.exception(HttpResponseException.class, (e, ctx) ->
@@ -38,6 +39,11 @@ public final class ErrorMapper {
         routes.exception(Exception.class, (e, ctx) -> {
             log.error("unhandled error on {} {}", ctx.method(), ctx.path(), e);
             respond(ctx, 500, "INTERNAL", "internal error");
+        });
+        // Frame errors are answered as ERROR frames before reaching here; anything else is a bug: close with 1011.
+        routes.wsException(Exception.class, (e, ctx) -> {
+            log.error("unhandled error on socket {}", ctx.sessionId(), e);
+            ctx.closeSession(WsCloseStatus.SERVER_ERROR, "internal error");
         });
     }
 
