@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -95,7 +96,11 @@ public final class TopologiesApp implements AutoCloseable {
     /** Stops processing, commits and leaves the group; waits up to 30 s. */
     @Override
     public void close() {
-        if (!streams.close(CLOSE_TIMEOUT)) {
+        // Leaving the group hands this instance's rooms to the others (or to its restart) at once, instead of
+        // after the session timeout: a clean restart then pauses its rooms for seconds, not tens of seconds.
+        CloseOptions options = CloseOptions.timeout(CLOSE_TIMEOUT)
+                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP);
+        if (!streams.close(options)) {
             LOG.warn("topologies did not stop within {}", CLOSE_TIMEOUT);
         }
     }

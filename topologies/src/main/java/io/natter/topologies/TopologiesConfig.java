@@ -117,6 +117,8 @@ public record TopologiesConfig(
         // The judge is pure and runs before any write, so skipping a command that makes it throw leaves no
         // half-applied state; the alternative would retry the same record forever and stall its partition.
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
+        // No global stores today; opting in now keeps behaviour unchanged when Kafka 5.0 makes it the default.
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         // An accepted message that cannot be written must not count as sent: failing aborts the transaction,
         // rolling back the store with it, and the replaced thread retries from the last commit.
         props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DefaultProductionExceptionHandler.class);

@@ -1,0 +1,75 @@
+package io.natter.topologies;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.natter.schemas.AvroTrust;
+import io.natter.schemas.avro.ChatMessage;
+import io.natter.schemas.avro.CreateRoomRequested;
+import io.natter.schemas.avro.LeaveRoomRequested;
+import io.natter.schemas.avro.Origin;
+import io.natter.schemas.avro.RoomCommand;
+import io.natter.schemas.avro.RoomState;
+import io.natter.schemas.avro.RoomVisibility;
+import io.natter.schemas.avro.SendMessageRequested;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class RoomCommandJudgeTest {
+    private static final Instant CREATED = Instant.parse("2026-03-01T10:00:00Z");
+    private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
+    @BeforeAll
+    static void trustGeneratedClasses() {
+        // Avro's equality resolves generated classes, which it refuses until they are trusted (Topics does this in the app).
+        AvroTrust.install();
+    }
+
+    private final RoomCommandJudge judge = new RoomCommandJudge("eu", () -> "msg-1");
+
+    @Test
+    void createsRoomHomedInItsRegion() {
+        Outcome outcome = judge.judge(command("alice",
+                new CreateRoomRequested("r1", "Lobby", RoomVisibility.PRIVATE, List.of("bob"))), null, CREATED);
+
+        assertThat(outcome).isEqualTo(new Outcome.Created(room(List.of("alice", "bob"), 0, null, 0)));
+    }
+
+    @Test
+    void sequencesAfterTheLastSeqAndCountsTheMessage() {
+        RoomState room = room(List.of("alice", "bob"), 41, CREATED, 41);
+
+        Outcome outcome = judge.judge(command("bob", new SendMessageRequested("r1", "hello", "b-7", List.of())), room, NOW);
+
+        assertThat(outcome).isEqualTo(new Outcome.Sent(room(List.of("alice", "bob"), 42, NOW, 42),
+                new ChatMessage("msg-1", "r1", "bob", "hello", NOW, 42L, "b-7", List.of())));
+    }
+
+    @Test
+    void leavingKeepsTheOtherMembersInOrder() {
+        RoomState room = room(List.of("alice", "bob", "carol"), 3, CREATED, 3);
+
+        Outcome outcome = judge.judge(command("bob", new LeaveRoomRequested("r1")), room, NOW);
+
+        assertThat(outcome).isEqualTo(new Outcome.Left(room(List.of("alice", "carol"), 3, CREATED, 3), "bob"));
+    }
+
+    @Test
+    void leavesTheGivenStateUntouched() {
+        RoomState room = room(List.of("alice", "bob"), 0, null, 0);
+
+        judge.judge(command("bob", new LeaveRoomRequested("r1")), room, NOW);
+
+        assertThat(room).isEqualTo(room(List.of("alice", "bob"), 0, null, 0));
+    }
+
+    private static RoomState room(List<String> members, long lastSeq, Instant lastActivity, long count) {
+        return new RoomState("r1", "Lobby", RoomVisibility.PRIVATE, "alice", members, "eu", CREATED, lastSeq,
+                lastActivity, count);
+    }
+
+    private static RoomCommand command(String actor, Object payload) {
+        return new RoomCommand("chat.message.requested.v1", "e1", NOW, "eu", 1, "c1", actor, new Origin("edge-1", null),
+                payload);
+    }
+}

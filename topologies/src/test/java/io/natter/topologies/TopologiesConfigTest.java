@@ -1,0 +1,101 @@
+package io.natter.topologies;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.DefaultProductionExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+import org.junit.jupiter.api.Test;
+
+class TopologiesConfigTest {
+
+    @Test
+    void usesDocumentedDefaultsForAnEmptyEnvironment() {
+        TopologiesConfig config = TopologiesConfig.fromEnv(Map.of());
+
+        assertThat(config).isEqualTo(new TopologiesConfig("127.0.0.1:9092", "http://127.0.0.1:8081/apis/ccompat/v7",
+                "us", "natter-topologies", "topologies-0", Path.of("/tmp/natter-topologies"),
+                TopologiesConfig.ProcessingGuarantee.EXACTLY_ONCE_V2, Duration.ofMillis(20), 1, 0, 1));
+        assertThat(config.instanceStateDir()).isEqualTo(Path.of("/tmp/natter-topologies/topologies-0"));
+    }
+
+    @Test
+    void parsesEveryKey() {
+        TopologiesConfig config = TopologiesConfig.fromEnv(Map.ofEntries(
+                Map.entry("NATTER_KAFKA_BOOTSTRAP", "k1:9092,k2:9092"),
+                Map.entry("NATTER_SCHEMA_REGISTRY_URL", "http://registry:8080/apis/ccompat/v7"),
+                Map.entry("NATTER_REGION", "eu"),
+                Map.entry("NATTER_TOPOLOGY_APPLICATION_ID", "natter-eu"),
+                Map.entry("NATTER_TOPOLOGY_INSTANCE_ID", "t2"),
+                Map.entry("NATTER_TOPOLOGY_STATE_DIR", "/var/lib/natter"),
+                Map.entry("NATTER_PROCESSING_GUARANTEE", "AT_LEAST_ONCE"),
+                Map.entry("NATTER_COMMIT_INTERVAL_MS", "100"),
+                Map.entry("NATTER_TOPOLOGY_REPLICATION_FACTOR", "3"),
+                Map.entry("NATTER_TOPOLOGY_STANDBY_REPLICAS", "1"),
+                Map.entry("NATTER_TOPOLOGY_STREAM_THREADS", " 4 ")));
+
+        assertThat(config).isEqualTo(new TopologiesConfig("k1:9092,k2:9092", "http://registry:8080/apis/ccompat/v7",
+                "eu", "natter-eu", "t2", Path.of("/var/lib/natter"), TopologiesConfig.ProcessingGuarantee.AT_LEAST_ONCE,
+                Duration.ofMillis(100), 3, 1, 4));
+    }
+
+    @Test
+    void treatsBlankValuesAsUnset() {
+        assertThat(TopologiesConfig.fromEnv(Map.of("NATTER_REGION", "  ", "NATTER_COMMIT_INTERVAL_MS", "")))
+                .isEqualTo(TopologiesConfig.fromEnv(Map.of()));
+    }
+
+    @Test
+    void refusesValuesItCannotUse() {
+        assertThatThrownBy(() -> TopologiesConfig.fromEnv(Map.of("NATTER_COMMIT_INTERVAL_MS", "soon")))
+                .isInstanceOf(TopologiesConfigException.class)
+                .hasMessage("NATTER_COMMIT_INTERVAL_MS must be an integer, got 'soon'");
+        assertThatThrownBy(() -> TopologiesConfig.fromEnv(Map.of("NATTER_TOPOLOGY_REPLICATION_FACTOR", "0")))
+                .isInstanceOf(TopologiesConfigException.class)
+                .hasMessage("NATTER_TOPOLOGY_REPLICATION_FACTOR must be at least 1, got 0");
+        assertThatThrownBy(() -> TopologiesConfig.fromEnv(Map.of("NATTER_PROCESSING_GUARANTEE", "exactly_once")))
+                .isInstanceOf(TopologiesConfigException.class)
+                .hasMessage("NATTER_PROCESSING_GUARANTEE must be exactly_once_v2 or at_least_once, got 'exactly_once'");
+    }
+
+    @Test
+    void tunesStreamsForLowLatencyExactlyOnce() {
+        Map<String, Object> streams = TopologiesConfig.fromEnv(Map.of()).streamsConfig();
+
+        assertThat(streams).containsOnly(
+                Map.entry("application.id", "natter-topologies"),
+                Map.entry("client.id", "natter-topologies-topologies-0"),
+                Map.entry("bootstrap.servers", "127.0.0.1:9092"),
+                Map.entry("state.dir", "/tmp/natter-topologies/topologies-0"),
+                Map.entry("processing.guarantee", "exactly_once_v2"),
+                Map.entry("commit.interval.ms", 20L),
+                Map.entry("replication.factor", 1),
+                Map.entry("num.standby.replicas", 0),
+                Map.entry("num.stream.threads", 1),
+                Map.entry("statestore.cache.max.bytes", 0L),
+                Map.entry("poll.ms", 10L),
+                Map.entry("producer.linger.ms", 0),
+                Map.entry("consumer.fetch.max.wait.ms", 10),
+                Map.entry("deserialization.exception.handler", CommandDeserializationHandler.class),
+                Map.entry("processing.exception.handler", LogAndContinueProcessingExceptionHandler.class),
+                Map.entry("processing.exception.handler.global.enabled", true),
+                Map.entry("production.exception.handler", DefaultProductionExceptionHandler.class));
+        // Kafka accepts every entry as it is.
+        assertThat(new StreamsConfig(streams).getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))
+                .isEqualTo("exactly_once_v2");
+    }
+
+    @Test
+    void readmeDocumentsEveryKeyWithItsDefault() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+
+        assertThat(TopologiesConfig.KEYS).allSatisfy(key ->
+                assertThat(readme).contains("| `" + key.name() + "` | `" + key.defaultValue() + "` |"));
+    }
+}
