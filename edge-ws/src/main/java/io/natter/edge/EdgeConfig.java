@@ -1,0 +1,117 @@
+package io.natter.edge;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Typed configuration of one edge process, parsed from environment variables by {@link #fromEnv}.
+ * Every key is declared once in {@link #KEYS} with its default; the README's table is checked against it.
+ */
+public record EdgeConfig(
+        String kafkaBootstrap,
+        String schemaRegistryUrl,
+        String region,
+        String host,
+        int port,
+        String nodeId,
+        String jwtSecret,
+        String jwtIssuer,
+        String jwtAudience,
+        Duration requestTimeout,
+        int maxFrameBytes,
+        int maxContentBytes,
+        Duration wsIdleTimeout) {
+
+    /** Shared dev secret: anyone can mint tokens with it, so production must set its own. */
+    public static final String DEV_JWT_SECRET = "natter-dev-secret-change-me-0123456789abcdef";
+
+    public static final ConfigKey KAFKA_BOOTSTRAP = new ConfigKey("NATTER_KAFKA_BOOTSTRAP", "127.0.0.1:9092",
+            "Kafka bootstrap servers.");
+    public static final ConfigKey SCHEMA_REGISTRY_URL = new ConfigKey("NATTER_SCHEMA_REGISTRY_URL",
+            "http://127.0.0.1:8081/apis/ccompat/v7", "Base URL of a Confluent-API schema registry.");
+    public static final ConfigKey REGION = new ConfigKey("NATTER_REGION", "us",
+            "Region stamped on the events this edge writes.");
+    public static final ConfigKey EDGE_HOST = new ConfigKey("NATTER_EDGE_HOST", "127.0.0.1",
+            "Interface the HTTP/WebSocket server binds.");
+    public static final ConfigKey EDGE_PORT = new ConfigKey("NATTER_EDGE_PORT", "8080",
+            "HTTP/WebSocket port; 0 picks a free port.");
+    public static final ConfigKey NODE_ID = new ConfigKey("NATTER_NODE_ID", null,
+            "Id of this edge in command origins; default edge-<random 8 hex>.");
+    public static final ConfigKey JWT_SECRET = new ConfigKey("NATTER_JWT_SECRET", DEV_JWT_SECRET,
+            "HS256 secret (at least 32 bytes). The default is for development only.");
+    public static final ConfigKey JWT_ISSUER = new ConfigKey("NATTER_JWT_ISSUER", "natter-dev",
+            "Required `iss` claim.");
+    public static final ConfigKey JWT_AUDIENCE = new ConfigKey("NATTER_JWT_AUDIENCE", "natter",
+            "Required `aud` claim.");
+    public static final ConfigKey REQUEST_TIMEOUT_MS = new ConfigKey("NATTER_REQUEST_TIMEOUT_MS", "5000",
+            "How long a room request waits for the topology's verdict.");
+    public static final ConfigKey MAX_FRAME_BYTES = new ConfigKey("NATTER_MAX_FRAME_BYTES", "65536",
+            "Largest WebSocket text message accepted; larger closes the socket with 1009.");
+    public static final ConfigKey MAX_CONTENT_BYTES = new ConfigKey("NATTER_MAX_CONTENT_BYTES", "4096",
+            "Largest message content (UTF-8 bytes); larger is refused with CONTENT_TOO_LARGE.");
+    public static final ConfigKey WS_IDLE_TIMEOUT_MS = new ConfigKey("NATTER_WS_IDLE_TIMEOUT_MS", "300000",
+            "A WebSocket with no traffic for this long is closed; clients send PING to stay open.");
+
+    /** Every key the edge reads, in README order. */
+    public static final List<ConfigKey> KEYS = List.of(KAFKA_BOOTSTRAP, SCHEMA_REGISTRY_URL, REGION, EDGE_HOST,
+            EDGE_PORT, NODE_ID, JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, REQUEST_TIMEOUT_MS, MAX_FRAME_BYTES,
+            MAX_CONTENT_BYTES, WS_IDLE_TIMEOUT_MS);
+
+    private static final int MIN_SECRET_BYTES = 32;
+
+    /** Parses {@code env}; throws {@link IllegalArgumentException} naming the key of any invalid value. */
+    public static EdgeConfig fromEnv(Map<String, String> env) {
+        String secret = JWT_SECRET.read(env);
+        if (secret.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
+            throw new IllegalArgumentException(JWT_SECRET.name() + " must be at least " + MIN_SECRET_BYTES + " bytes");
+        }
+        String nodeId = NODE_ID.read(env);
+        return new EdgeConfig(
+                KAFKA_BOOTSTRAP.read(env),
+                SCHEMA_REGISTRY_URL.read(env),
+                REGION.read(env),
+                EDGE_HOST.read(env),
+                intIn(env, EDGE_PORT, 0, 65_535),
+                nodeId != null ? nodeId : "edge-" + UUID.randomUUID().toString().substring(0, 8),
+                secret,
+                JWT_ISSUER.read(env),
+                JWT_AUDIENCE.read(env),
+                Duration.ofMillis(intIn(env, REQUEST_TIMEOUT_MS, 1, Integer.MAX_VALUE)),
+                intIn(env, MAX_FRAME_BYTES, 256, Integer.MAX_VALUE),
+                intIn(env, MAX_CONTENT_BYTES, 1, Integer.MAX_VALUE),
+                Duration.ofMillis(intIn(env, WS_IDLE_TIMEOUT_MS, 1_000, Integer.MAX_VALUE)));
+    }
+
+    /** This config with another port, e.g. 0 for tests. */
+    public EdgeConfig withPort(int newPort) {
+        return new EdgeConfig(kafkaBootstrap, schemaRegistryUrl, region, host, newPort, nodeId, jwtSecret, jwtIssuer,
+                jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout);
+    }
+
+    private static int intIn(Map<String, String> env, ConfigKey key, int min, int max) {
+        String raw = key.read(env);
+        int value;
+        try {
+            value = Integer.parseInt(raw);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key.name() + " must be an integer, got '" + raw + "'", e);
+        }
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(key.name() + " must be between " + min + " and " + max + ", got " + value);
+        }
+        return value;
+    }
+
+    @Override
+    public String toString() {
+        // The secret never reaches logs.
+        return "EdgeConfig[kafkaBootstrap=" + kafkaBootstrap + ", schemaRegistryUrl=" + schemaRegistryUrl
+                + ", region=" + region + ", host=" + host + ", port=" + port + ", nodeId=" + nodeId
+                + ", jwtIssuer=" + jwtIssuer + ", jwtAudience=" + jwtAudience + ", requestTimeout=" + requestTimeout
+                + ", maxFrameBytes=" + maxFrameBytes + ", maxContentBytes=" + maxContentBytes
+                + ", wsIdleTimeout=" + wsIdleTimeout + "]";
+    }
+}

@@ -1,0 +1,130 @@
+package io.natter.edge;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import io.natter.edge.auth.Authentication;
+import io.natter.edge.auth.JwtAuthenticator;
+import io.natter.edge.error.ErrorMapper;
+import io.natter.edge.frames.FrameCodec;
+import io.natter.edge.kafka.CommandPublisher;
+import io.natter.edge.kafka.FanoutConsumer;
+import io.natter.edge.rooms.PendingRequests;
+import io.natter.edge.rooms.RoomCommands;
+import io.natter.edge.rooms.RoomService;
+import io.natter.edge.rooms.RoomsApi;
+import io.natter.edge.session.Delivery;
+import io.natter.edge.session.SessionRegistry;
+import io.natter.edge.ws.FrameHandler;
+import io.natter.edge.ws.WsEndpoint;
+import io.natter.schemas.AvroTrust;
+import io.natter.schemas.Envelopes;
+import io.natter.schemas.Topics;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One edge process: HTTP + WebSocket server, command producer and fan-out consumer, wired together. */
+public final class EdgeServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
+    static final String WS_PATH = "/ws";
+    static final String API_PATH = "/api/*";
+
+    private final EdgeConfig config;
+    private final CommandPublisher publisher;
+    private final FanoutConsumer consumer;
+    private final SessionRegistry sessions;
+    private final Javalin app;
+    private final Thread warmUp;
+
+    private EdgeServer(EdgeConfig config) {
+        this.config = config;
+        ObjectMapper mapper = EdgeJson.newMapper();
+        Topics topics = Topics.forRegistry(config.schemaRegistryUrl());
+        FrameCodec codec = new FrameCodec(mapper, config.maxContentBytes());
+        PendingRequests pending = new PendingRequests(config.requestTimeout());
+        sessions = new SessionRegistry();
+        publisher = CommandPublisher.create(config.kafkaBootstrap(), config.nodeId(), config.requestTimeout(),
+                topics.messageRequested());
+        consumer = new FanoutConsumer(config.kafkaBootstrap(), config.nodeId(), topics,
+                new Delivery(config.nodeId(), sessions, pending, codec));
+        RoomService rooms = new RoomService(publisher,
+                new RoomCommands(config.nodeId(), Envelopes.systemClock(config.region())), pending);
+
+        Authentication authentication = new Authentication(
+                JwtAuthenticator.hs256(config.jwtSecret(), config.jwtIssuer(), config.jwtAudience()));
+        RoomsApi roomsApi = new RoomsApi(rooms, mapper);
+        WsEndpoint wsEndpoint = new WsEndpoint(sessions, new FrameHandler(codec, rooms));
+        HealthApi health = new HealthApi(this::ready);
+        app = Javalin.create(cfg -> {
+            cfg.jetty.host = config.host();
+            cfg.jetty.port = config.port();
+            cfg.jetty.modifyWebSocketServletFactory(factory -> {
+                // An oversize frame closes the socket with 1009 (MESSAGE_TOO_BIG), by Jetty.
+                factory.setMaxTextMessageSize(config.maxFrameBytes());
+                factory.setIdleTimeout(config.wsIdleTimeout());
+            });
+            // REST handlers block on the topology's verdict; virtual threads make that cheap.
+            cfg.concurrency.useVirtualThreads = true;
+            cfg.startup.showJavalinBanner = false;
+            cfg.jsonMapper(new JavalinJackson(mapper, true));
+            ErrorMapper.register(cfg.routes);
+            authentication.register(cfg.routes, API_PATH, WS_PATH);
+            health.register(cfg.routes);
+            roomsApi.register(cfg.routes);
+            wsEndpoint.register(cfg.routes, WS_PATH);
+        });
+        warmUp = Thread.ofVirtual().name(config.nodeId() + "-producer-warmup").unstarted(publisher::awaitMetadata);
+    }
+
+    /** Starts an edge; it serves HTTP at once and turns ready when Kafka is reachable. */
+    public static EdgeServer start(EdgeConfig config) {
+        EdgeServer server = new EdgeServer(config);
+        server.consumer.start();
+        server.warmUp.start();
+        server.app.start();
+        log.info("edge {} listening on {}:{}", config.nodeId(), config.host(), server.port());
+        return server;
+    }
+
+    /** The bound HTTP/WebSocket port. */
+    public int port() {
+        return app.port();
+    }
+
+    /** This edge's node id. */
+    public String nodeId() {
+        return config.nodeId();
+    }
+
+    /** Whether the producer reached Kafka and the fan-out consumer reads every partition. */
+    public boolean ready() {
+        return publisher.ready() && consumer.ready();
+    }
+
+    /** Number of open WebSocket sessions. */
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+        consumer.close();
+        publisher.close();
+        warmUp.interrupt();
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        AvroTrust.install();
+        EdgeConfig config = EdgeConfig.fromEnv(System.getenv());
+        log.info("starting with {}", config);
+        EdgeServer server = start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "edge-shutdown"));
+        stopped.await();
+    }
+}

@@ -1,0 +1,4 @@
+package io.natter.edge.error;
+
+/** JSON body of every REST error: {@code {"code","message"}}. */
+public record ErrorBody(String code, String message) {}

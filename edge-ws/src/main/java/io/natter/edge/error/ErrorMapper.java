@@ -1,0 +1,106 @@
+package io.natter.edge.error;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.servlet.JavalinWsServletContext;
+import io.javalin.websocket.WsCloseStatus;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The one place where failures become HTTP statuses and client error codes. */
+public final class ErrorMapper {
+    private static final Logger log = LoggerFactory.getLogger(ErrorMapper.class);
+
+    /** HTTP status of each rejection code the topology emits; any other code is a 422. */
+    private static final Map<String, Integer> REJECTION_STATUS = Map.of(
+            "ROOM_EXISTS", 409,
+            "ROOM_NOT_FOUND", 404,
+            "NOT_A_MEMBER", 403,
+            "NOT_ROOM_OWNER", 403,
+            "OWNER_CANNOT_LEAVE", 409,
+            "UNSUPPORTED_COMMAND", 501);
+
+    private ErrorMapper() {}
+
+    /** Registers the HTTP exception handlers (also applied to a refused WebSocket upgrade) and the WebSocket one. */
+    public static void register(RoutesConfig routes) {
+        routes.exception(EdgeException.class, (e, ctx) -> respond(ctx, statusOf(e), e.code(), e.getMessage()));
+        routes.exception(HttpResponseException.class, (e, ctx) ->
+                respond(ctx, e.getStatus(), httpCode(e.getStatus()), e.getMessage()));
+        routes.exception(Exception.class, (e, ctx) -> {
+            log.error("unhandled error on {} {}", ctx.method(), ctx.path(), e);
+            respond(ctx, 500, "INTERNAL", "internal error");
+        });
+        // Frame errors are answered as ERROR frames before reaching here; anything else is a bug: close with 1011.
+        routes.wsException(Exception.class, (e, ctx) -> {
+            log.error("unhandled error on socket {}", ctx.sessionId(), e);
+            ctx.closeSession(WsCloseStatus.SERVER_ERROR, "internal error");
+        });
+    }
+
+    /** HTTP status for a typed failure. */
+    public static int statusOf(EdgeException e) {
+        return switch (e) {
+            case UnauthorizedException u -> 401;
+            case InvalidRequestException i -> 400;
+            case CommandRejectedException r -> REJECTION_STATUS.getOrDefault(r.code(), 422);
+            case RequestTimeoutException t -> 503;
+            case UnavailableException u -> 503;
+        };
+    }
+
+    /**
+     * The typed failure behind an async outcome: unwraps completion wrappers and turns a timeout or an
+     * unexpected error into its edge exception.
+     */
+    public static EdgeException unwrap(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return switch (cause) {
+            case EdgeException e -> e;
+            case TimeoutException t -> new RequestTimeoutException("no answer from the room topology in time");
+            default -> new UnavailableException("command could not be published: " + cause.getMessage(), cause);
+        };
+    }
+
+    private static void respond(Context ctx, int status, String code, String message) {
+        ErrorBody body = new ErrorBody(code, message);
+        if (ctx instanceof JavalinWsServletContext) {
+            // A refused WebSocket upgrade never reaches Javalin's result writer: write the body here.
+            writeDirectly(ctx.res(), status, ctx.jsonMapper().toJsonString(body, ErrorBody.class));
+        } else {
+            ctx.status(status).json(body);
+        }
+    }
+
+    private static void writeDirectly(HttpServletResponse response, int status, String json) {
+        response.setStatus(status);
+        response.setContentType("application/json");
+        try {
+            response.getOutputStream().write(json.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write the error response", e);
+        }
+    }
+
+    private static String httpCode(int status) {
+        return switch (status) {
+            case 400 -> "INVALID_REQUEST";
+            case 404 -> "NOT_FOUND";
+            case 405 -> "METHOD_NOT_ALLOWED";
+            case 413 -> "PAYLOAD_TOO_LARGE";
+            default -> "HTTP_" + status;
+        };
+    }
+}

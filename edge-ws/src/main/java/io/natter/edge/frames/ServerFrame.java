@@ -1,0 +1,41 @@
+package io.natter.edge.frames;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.time.Instant;
+import java.util.List;
+
+/** A frame the edge sends over {@code /ws}, serialized with its {@code type} first. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = ServerFrame.Message.class, name = "MESSAGE"),
+    @JsonSubTypes.Type(value = ServerFrame.Ack.class, name = "ACK"),
+    @JsonSubTypes.Type(value = ServerFrame.Error.class, name = "ERROR"),
+    @JsonSubTypes.Type(value = ServerFrame.Joined.class, name = "JOINED"),
+    @JsonSubTypes.Type(value = ServerFrame.Left.class, name = "LEFT"),
+    @JsonSubTypes.Type(value = ServerFrame.Pong.class, name = "PONG")
+})
+public sealed interface ServerFrame {
+
+    /** A sequenced room message, delivered to every connected member (the sender included). */
+    record Message(String roomId, String messageId, String senderId, String content, Instant ts, long seq,
+            List<Attachment> attachments) implements ServerFrame {}
+
+    /** Tells the sending session its message got {@code messageId} and {@code seq}. */
+    record Ack(String clientMsgId, String messageId, long seq) implements ServerFrame {}
+
+    /** A refused frame or command; {@code ref} is the send's clientMsgId, else the request's id. */
+    record Error(String code, String message, String ref) implements ServerFrame {}
+
+    /** The session's user is now a member of {@code roomId}. */
+    record Joined(String roomId) implements ServerFrame {}
+
+    /** The session's user left {@code roomId}. */
+    record Left(String roomId) implements ServerFrame {}
+
+    /** Answer to PING. */
+    record Pong() implements ServerFrame {}
+
+    /** Metadata of an attachment carried by a message. */
+    record Attachment(String attachmentId, String fileName, String mimeType, long size) {}
+}

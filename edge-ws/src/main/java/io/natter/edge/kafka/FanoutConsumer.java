@@ -1,0 +1,157 @@
+package io.natter.edge.kafka;
+
+import io.natter.schemas.Topic;
+import io.natter.schemas.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One thread that reads ALL partitions of the fan-out, rejection and membership topics with
+ * {@code assign()} (no consumer group: every edge must see every record), from their end at start.
+ * Partitions are discovered once at start: partitions added later need an edge restart.
+ * A record that does not decode is logged and skipped, so one bad record cannot stall delivery.
+ */
+public final class FanoutConsumer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(FanoutConsumer.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration DISCOVERY_RETRY = Duration.ofMillis(500);
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final List<Route<?>> routes;
+    private final Thread thread;
+    private final CountDownLatch closing = new CountDownLatch(1);
+    private volatile boolean ready;
+
+    private record Route<V extends SpecificRecord>(Topic<String, V> topic, Consumer<V> handler) {
+        void deliver(ConsumerRecord<String, byte[]> record) {
+            handler.accept(topic.valueSerde().deserializer().deserialize(record.topic(), record.value()));
+        }
+    }
+
+    public FanoutConsumer(String bootstrap, String nodeId, Topics topics, InboundEvents events) {
+        this.consumer = new KafkaConsumer<>(KafkaClientSettings.fanoutConsumer(bootstrap, nodeId),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        this.routes = List.of(
+                new Route<>(topics.fanout(), value -> events.onFanout(value.getPayload())),
+                new Route<>(topics.messageRejected(), value -> events.onRejection(value.getPayload())),
+                new Route<>(topics.roomMembership(), events::onMembership));
+        this.thread = new Thread(this::run, nodeId + "-fanout");
+    }
+
+    /** Starts the polling thread; {@link #ready()} turns true once every partition is assigned and positioned. */
+    public void start() {
+        thread.start();
+    }
+
+    /** Whether the consumer reads every partition from a known position. */
+    public boolean ready() {
+        return ready;
+    }
+
+    private void run() {
+        try {
+            List<TopicPartition> partitions = discoverPartitions();
+            if (partitions.isEmpty()) {
+                return;
+            }
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            // seekToEnd is lazy; resolving positions now means nothing written after "ready" is missed.
+            partitions.forEach(consumer::position);
+            ready = true;
+            log.info("fan-out consumer reading {} partitions", partitions.size());
+            while (closing.getCount() > 0) {
+                dispatch(consumer.poll(POLL));
+            }
+        } catch (WakeupException e) {
+            // close() woke the poll: normal shutdown.
+        } catch (RuntimeException e) {
+            log.error("fan-out consumer stopped; this edge delivers nothing until restarted", e);
+        } finally {
+            ready = false;
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Every partition of the three topics, retrying until all exist; empty if closed first. */
+    private List<TopicPartition> discoverPartitions() {
+        while (closing.getCount() > 0) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            boolean complete = true;
+            for (Route<?> route : routes) {
+                List<PartitionInfo> infos = partitionsOf(route.topic().name());
+                complete &= !infos.isEmpty();
+                infos.forEach(info -> partitions.add(new TopicPartition(info.topic(), info.partition())));
+            }
+            if (complete) {
+                return partitions;
+            }
+            awaitClosing(DISCOVERY_RETRY);
+        }
+        return List.of();
+    }
+
+    private List<PartitionInfo> partitionsOf(String topic) {
+        try {
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+            return infos == null ? List.of() : infos;
+        } catch (WakeupException e) {
+            throw e;
+        } catch (KafkaException e) {
+            log.warn("partitions of {} not available yet: {}", topic, e.getMessage());
+            return List.of();
+        }
+    }
+
+    private void dispatch(ConsumerRecords<String, byte[]> records) {
+        for (Route<?> route : routes) {
+            for (ConsumerRecord<String, byte[]> record : records.records(route.topic().name())) {
+                try {
+                    route.deliver(record);
+                } catch (RuntimeException e) {
+                    log.warn("skipped {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.toString());
+                }
+            }
+        }
+    }
+
+    private void awaitClosing(Duration timeout) {
+        try {
+            closing.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closing.countDown();
+        }
+    }
+
+    @Override
+    public void close() {
+        closing.countDown();
+        if (thread.getState() == Thread.State.NEW) {
+            consumer.close(Duration.ZERO);
+            return;
+        }
+        consumer.wakeup();
+        try {
+            thread.join(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package io.natter.edge.kafka;
+
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/** The edge's producer and consumer settings, each chosen for the command/fan-out paths. */
+public final class KafkaClientSettings {
+    private KafkaClientSettings() {}
+
+    /** Commands: durable (acks=all), no duplicates on retry (idempotence), sent at once (linger 0). */
+    public static Map<String, Object> producer(String bootstrap, String nodeId, Duration maxBlock) {
+        return Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.CLIENT_ID_CONFIG, nodeId + "-commands",
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 0,
+                // A send must not stall a WebSocket thread longer than a request may take.
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) maxBlock.toMillis());
+    }
+
+    /**
+     * Fan-out: no group (every edge reads every partition itself, see DESIGN.md) and so no commits;
+     * read_committed because the topologies write with exactly-once; short fetch wait for latency.
+     */
+    public static Map<String, Object> fanoutConsumer(String bootstrap, String nodeId) {
+        return Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.CLIENT_ID_CONFIG, nodeId + "-fanout",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    }
+}

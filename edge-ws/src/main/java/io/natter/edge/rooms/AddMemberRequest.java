@@ -1,0 +1,4 @@
+package io.natter.edge.rooms;
+
+/** Body of {@code POST /api/rooms/{roomId}/members}. */
+public record AddMemberRequest(String userId) {}

@@ -1,0 +1,111 @@
+package io.natter.edge.rooms;
+
+import io.natter.edge.Identifiers;
+import io.natter.edge.error.ErrorMapper;
+import io.natter.edge.error.InvalidRequestException;
+import io.natter.edge.error.UnavailableException;
+import io.natter.edge.frames.ClientFrame;
+import io.natter.edge.kafka.CommandPublisher;
+import io.natter.schemas.avro.AddMemberRequested;
+import io.natter.schemas.avro.CreateRoomRequested;
+import io.natter.schemas.avro.JoinRoomRequested;
+import io.natter.schemas.avro.LeaveRoomRequested;
+import io.natter.schemas.avro.RoomVisibility;
+import io.natter.schemas.avro.SendMessageRequested;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Turns room requests into commands on the room's ordered path. Requests that change membership wait
+ * for the topology's verdict (so an acknowledged change is in force for later sends); a send completes
+ * once Kafka has it, and its outcome arrives later as MESSAGE/ACK or ERROR.
+ */
+public final class RoomService {
+    private final CommandPublisher publisher;
+    private final RoomCommands commands;
+    private final PendingRequests pending;
+
+    public RoomService(CommandPublisher publisher, RoomCommands commands, PendingRequests pending) {
+        this.publisher = publisher;
+        this.commands = commands;
+        this.pending = pending;
+    }
+
+    /** Creates a room owned by {@code actorId}; blocks until the topology created it. Returns the room id. */
+    public String createRoom(String actorId, CreateRoomRequest request) {
+        String roomId = request.roomId() != null ? request.roomId() : UUID.randomUUID().toString();
+        requireId("roomId", roomId);
+        if (request.name() == null || request.name().isBlank()) {
+            throw new InvalidRequestException("name is required");
+        }
+        RoomVisibility visibility = switch (request.visibility() == null ? "" : request.visibility()) {
+            case "public" -> RoomVisibility.PUBLIC;
+            case "private" -> RoomVisibility.PRIVATE;
+            default -> throw new InvalidRequestException("visibility must be \"public\" or \"private\"");
+        };
+        LinkedHashSet<String> members = new LinkedHashSet<>();
+        for (String member : request.members() == null ? List.<String>of() : request.members()) {
+            requireId("members[]", member);
+            members.add(member);
+        }
+        await(request(actorId, null, roomId,
+                new CreateRoomRequested(roomId, request.name().trim(), visibility, new ArrayList<>(members))));
+        return roomId;
+    }
+
+    /** The owner {@code actorId} adds a user; blocks until the member joined (or already was one). */
+    public MemberAdded addMember(String actorId, String roomId, AddMemberRequest request) {
+        requireId("roomId", roomId);
+        requireId("userId", request.userId());
+        await(request(actorId, null, roomId, new AddMemberRequested(roomId, request.userId())));
+        return new MemberAdded(roomId, request.userId());
+    }
+
+    /** {@code actorId} joins a public room; completes when the join is in force. */
+    public CompletableFuture<Void> join(String actorId, String sessionId, String roomId) {
+        return request(actorId, sessionId, roomId, new JoinRoomRequested(roomId));
+    }
+
+    /** {@code actorId} leaves a room; completes when the leave is in force. */
+    public CompletableFuture<Void> leave(String actorId, String sessionId, String roomId) {
+        return request(actorId, sessionId, roomId, new LeaveRoomRequested(roomId));
+    }
+
+    /** Publishes a send; completes when Kafka has it (the verdict comes back through fan-out or rejection). */
+    public CompletableFuture<Void> send(String actorId, String sessionId, ClientFrame.SendMessage send) {
+        String commandId = UUID.randomUUID().toString();
+        return publisher.publish(send.roomId(), commands.command(commandId, actorId, sessionId,
+                new SendMessageRequested(send.roomId(), send.content(), send.clientMsgId(), List.of())));
+    }
+
+    private CompletableFuture<Void> request(String actorId, String sessionId, String roomId, Object payload) {
+        String commandId = UUID.randomUUID().toString();
+        CompletableFuture<Void> verdict = pending.register(commandId);
+        publisher.publish(roomId, commands.command(commandId, actorId, sessionId, payload))
+                .whenComplete((ok, error) -> {
+                    if (error != null) {
+                        pending.fail(commandId, new UnavailableException("command not published: " + error.getMessage(), error));
+                    }
+                });
+        return verdict;
+    }
+
+    private static void await(CompletableFuture<Void> verdict) {
+        try {
+            verdict.join();
+        } catch (CompletionException e) {
+            throw ErrorMapper.unwrap(e);
+        }
+    }
+
+    private static void requireId(String field, String value) {
+        String problem = Identifiers.problem(field, value);
+        if (problem != null) {
+            throw new InvalidRequestException(problem);
+        }
+    }
+}

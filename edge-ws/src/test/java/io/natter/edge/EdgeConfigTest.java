@@ -1,0 +1,73 @@
+package io.natter.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class EdgeConfigTest {
+    @Test
+    void usesDocumentedDefaultsForAnEmptyEnvironment() {
+        EdgeConfig config = EdgeConfig.fromEnv(Map.of());
+        assertThat(config.nodeId()).matches("edge-[0-9a-f]{8}");
+        assertThat(config).isEqualTo(new EdgeConfig("127.0.0.1:9092", "http://127.0.0.1:8081/apis/ccompat/v7", "us",
+                "127.0.0.1", 8080, config.nodeId(), EdgeConfig.DEV_JWT_SECRET, "natter-dev", "natter",
+                Duration.ofMillis(5000), 65536, 4096, Duration.ofMinutes(5)));
+    }
+
+    @Test
+    void readsEveryKey() {
+        EdgeConfig config = EdgeConfig.fromEnv(Map.ofEntries(
+                Map.entry("NATTER_KAFKA_BOOTSTRAP", "k:1"),
+                Map.entry("NATTER_SCHEMA_REGISTRY_URL", "http://r/apis/ccompat/v7"),
+                Map.entry("NATTER_REGION", "eu"),
+                Map.entry("NATTER_EDGE_HOST", "0.0.0.0"),
+                Map.entry("NATTER_EDGE_PORT", "0"),
+                Map.entry("NATTER_NODE_ID", "edge-a"),
+                Map.entry("NATTER_JWT_SECRET", "s".repeat(32)),
+                Map.entry("NATTER_JWT_ISSUER", "iss"),
+                Map.entry("NATTER_JWT_AUDIENCE", "aud"),
+                Map.entry("NATTER_REQUEST_TIMEOUT_MS", "750"),
+                Map.entry("NATTER_MAX_FRAME_BYTES", "1024"),
+                Map.entry("NATTER_MAX_CONTENT_BYTES", "100"),
+                Map.entry("NATTER_WS_IDLE_TIMEOUT_MS", "2000")));
+        assertThat(config).isEqualTo(new EdgeConfig("k:1", "http://r/apis/ccompat/v7", "eu", "0.0.0.0", 0, "edge-a",
+                "s".repeat(32), "iss", "aud", Duration.ofMillis(750), 1024, 100, Duration.ofSeconds(2)));
+    }
+
+    @Test
+    void blankValuesMeanDefault() {
+        assertThat(EdgeConfig.fromEnv(Map.of("NATTER_EDGE_PORT", " ")).port()).isEqualTo(8080);
+    }
+
+    @Test
+    void refusesInvalidValuesNamingTheKey() {
+        assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("NATTER_EDGE_PORT", "http")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("NATTER_EDGE_PORT must be an integer, got 'http'");
+        assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("NATTER_EDGE_PORT", "70000")))
+                .hasMessage("NATTER_EDGE_PORT must be between 0 and 65535, got 70000");
+        assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("NATTER_REQUEST_TIMEOUT_MS", "0")))
+                .hasMessageStartingWith("NATTER_REQUEST_TIMEOUT_MS must be between 1");
+        assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("NATTER_JWT_SECRET", "short")))
+                .hasMessage("NATTER_JWT_SECRET must be at least 32 bytes");
+    }
+
+    @Test
+    void neverPrintsTheSecret() {
+        assertThat(EdgeConfig.fromEnv(Map.of()).toString()).doesNotContain(EdgeConfig.DEV_JWT_SECRET);
+    }
+
+    @Test
+    void readmeDocumentsEveryKeyWithItsDefault() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        for (ConfigKey key : EdgeConfig.KEYS) {
+            String expectedDefault = key.defaultValue() == null ? "edge-<random>" : key.defaultValue();
+            assertThat(readme).as(key.name()).contains("| `" + key.name() + "` | `" + expectedDefault + "` |");
+        }
+    }
+}

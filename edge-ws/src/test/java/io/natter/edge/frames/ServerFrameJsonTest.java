@@ -1,0 +1,45 @@
+package io.natter.edge.frames;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.natter.edge.EdgeJson;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ServerFrameJsonTest {
+    private final FrameCodec codec = new FrameCodec(EdgeJson.newMapper(), 4096);
+
+    @Test
+    void messageCarriesTypeAllFieldsAndAnIsoTimestamp() {
+        assertThat(codec.encode(new ServerFrame.Message("r1", "m1", "alice", "hello",
+                Instant.parse("2026-03-01T10:15:30.120Z"), 7,
+                List.of(new ServerFrame.Attachment("a1", "cat.png", "image/png", 2048)))))
+                .isEqualTo("{\"type\":\"MESSAGE\",\"roomId\":\"r1\",\"messageId\":\"m1\",\"senderId\":\"alice\","
+                        + "\"content\":\"hello\",\"ts\":\"2026-03-01T10:15:30.120Z\",\"seq\":7,\"attachments\":"
+                        + "[{\"attachmentId\":\"a1\",\"fileName\":\"cat.png\",\"mimeType\":\"image/png\",\"size\":2048}]}");
+    }
+
+    @Test
+    void messageWithoutAttachmentsHasAnEmptyList() {
+        assertThat(codec.encode(new ServerFrame.Message("r1", "m1", "alice", "x", Instant.parse("2026-03-01T10:15:30Z"),
+                1, List.of())))
+                .isEqualTo("{\"type\":\"MESSAGE\",\"roomId\":\"r1\",\"messageId\":\"m1\",\"senderId\":\"alice\","
+                        + "\"content\":\"x\",\"ts\":\"2026-03-01T10:15:30Z\",\"seq\":1,\"attachments\":[]}");
+    }
+
+    @Test
+    void ackErrorAndRoomFrames() {
+        assertThat(codec.encode(new ServerFrame.Ack("c1", "m1", 3)))
+                .isEqualTo("{\"type\":\"ACK\",\"clientMsgId\":\"c1\",\"messageId\":\"m1\",\"seq\":3}");
+        assertThat(codec.encode(new ServerFrame.Ack(null, "m1", 3)))
+                .isEqualTo("{\"type\":\"ACK\",\"messageId\":\"m1\",\"seq\":3}");
+        assertThat(codec.encode(new ServerFrame.Error("NOT_A_MEMBER", "not a member of r1", "c1")))
+                .isEqualTo("{\"type\":\"ERROR\",\"code\":\"NOT_A_MEMBER\",\"message\":\"not a member of r1\",\"ref\":\"c1\"}");
+        assertThat(codec.encode(new ServerFrame.Error("UNKNOWN_TYPE", "unknown", null)))
+                .isEqualTo("{\"type\":\"ERROR\",\"code\":\"UNKNOWN_TYPE\",\"message\":\"unknown\"}");
+        assertThat(codec.encode(new ServerFrame.Joined("r1"))).isEqualTo("{\"type\":\"JOINED\",\"roomId\":\"r1\"}");
+        assertThat(codec.encode(new ServerFrame.Left("r1"))).isEqualTo("{\"type\":\"LEFT\",\"roomId\":\"r1\"}");
+        assertThat(codec.encode(new ServerFrame.Pong())).isEqualTo("{\"type\":\"PONG\"}");
+    }
+}

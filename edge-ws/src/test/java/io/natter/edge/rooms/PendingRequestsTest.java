@@ -1,0 +1,61 @@
+package io.natter.edge.rooms;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.natter.edge.error.CommandRejectedException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
+
+class PendingRequestsTest {
+    private final PendingRequests pending = new PendingRequests(Duration.ofSeconds(30));
+
+    @Test
+    void aMembershipEventResolvesTheRequest() {
+        CompletableFuture<Void> verdict = pending.register("c1");
+        assertThat(pending.succeed("c1")).isTrue();
+        assertThat(verdict).isCompleted();
+        assertThat(verdict.isCompletedExceptionally()).isFalse();
+        assertThat(pending.size()).isZero();
+    }
+
+    @Test
+    void aRejectionFailsTheRequestWithItsCode() {
+        CompletableFuture<Void> verdict = pending.register("c1");
+        assertThat(pending.reject("c1", "ROOM_EXISTS", "room r1 exists")).isTrue();
+        assertThat(verdict).failsWithin(Duration.ZERO)
+                .withThrowableOfType(ExecutionException.class)
+                .havingCause()
+                .isInstanceOf(CommandRejectedException.class)
+                .withMessage("room r1 exists")
+                .extracting(e -> ((CommandRejectedException) e).code()).isEqualTo("ROOM_EXISTS");
+    }
+
+    @Test
+    void alreadyMemberCountsAsSuccess() {
+        CompletableFuture<Void> verdict = pending.register("c1");
+        assertThat(pending.reject("c1", "ALREADY_MEMBER", "already")).isTrue();
+        assertThat(verdict.isDone() && !verdict.isCompletedExceptionally()).isTrue();
+    }
+
+    @Test
+    void verdictsForUnknownCommandsAreIgnored() {
+        assertThat(pending.succeed("other")).isFalse();
+        assertThat(pending.succeed(null)).isFalse();
+        assertThat(pending.reject("other", "NOT_A_MEMBER", "x")).isFalse();
+    }
+
+    @Test
+    void aRequestWithoutVerdictTimesOut() {
+        PendingRequests shortWait = new PendingRequests(Duration.ofMillis(50));
+        CompletableFuture<Void> verdict = shortWait.register("c1");
+        await().atMost(Duration.ofSeconds(5)).until(verdict::isDone);
+        assertThat(verdict).failsWithin(Duration.ZERO)
+                .withThrowableOfType(ExecutionException.class).havingCause().isInstanceOf(TimeoutException.class);
+        assertThat(shortWait.size()).isZero();
+        assertThat(shortWait.succeed("c1")).isFalse();
+    }
+}
