@@ -169,12 +169,26 @@ public final class KafkaBroker implements AutoCloseable {
                 }
             }
             Await.until("topics " + names + " have leaders", READY_TIMEOUT, () -> allPartitionsLed(admin, names));
+            warnAboutOtherPartitionCounts(admin, names, partitions);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StartupException("interrupted while creating topics " + names, e);
         } catch (TimeoutException e) {
             throw new StartupException("creating topics " + names + " timed out", e);
         }
+    }
+
+    /** A topic kept from an earlier run may have another partition count; say so rather than change it silently. */
+    private static void warnAboutOtherPartitionCounts(Admin admin, Collection<String> names, int partitions) {
+        Map<String, TopicDescription> descriptions = get(admin.describeTopics(Set.copyOf(names)).allTopicNames(),
+                Duration.ofSeconds(10));
+        if (descriptions == null) {
+            return;
+        }
+        descriptions.values().stream()
+                .filter(description -> description.partitions().size() != partitions)
+                .forEach(description -> LOG.warn("topic {} already exists with {} partitions, not {}; kept as it is",
+                        description.name(), description.partitions().size(), partitions));
     }
 
     private static boolean allPartitionsLed(Admin admin, Collection<String> names) {
