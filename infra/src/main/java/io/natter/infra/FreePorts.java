@@ -42,7 +42,8 @@ public final class FreePorts {
     /** True when {@code port} can be bound on 127.0.0.1 right now. */
     public static boolean isFree(int port) {
         try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(false);
+            // As servers do: a port whose last connections linger in TIME_WAIT is free for a new listener.
+            socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
             return true;
         } catch (IOException e) {

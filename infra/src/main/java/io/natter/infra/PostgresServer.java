@@ -16,10 +16,15 @@ public final class PostgresServer implements AutoCloseable {
     public static final String USER = "postgres";
     public static final String DATABASE = "postgres";
 
-    private final EmbeddedPostgres postgres;
+    /** Postgres' own pid file, relative to the data dir given to {@link #start}. */
+    public static final Path POSTMASTER_PID = Path.of("data", "postmaster.pid");
 
-    private PostgresServer(EmbeddedPostgres postgres) {
+    private final EmbeddedPostgres postgres;
+    private final Path dataDir;
+
+    private PostgresServer(EmbeddedPostgres postgres, Path dataDir) {
         this.postgres = postgres;
+        this.dataDir = dataDir;
     }
 
     /**
@@ -51,7 +56,7 @@ public final class PostgresServer implements AutoCloseable {
         }
         LOG.info("Postgres ready on 127.0.0.1:{} (data {}) in {} ms", pgPort, dir,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-        return new PostgresServer(postgres);
+        return new PostgresServer(postgres, dir);
     }
 
     public int port() {
@@ -67,6 +72,12 @@ public final class PostgresServer implements AutoCloseable {
     @Override
     public void close() {
         int port = port();
+        if (PidFile.read(dataDir.resolve(POSTMASTER_PID)).flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive)
+                .isEmpty()) {
+            // Already stopped, e.g. by the terminal's Ctrl-C reaching the whole process group; pg_ctl would fail.
+            LOG.info("Postgres on port {} had already stopped", port);
+            return;
+        }
         try {
             postgres.close();
         } catch (IOException e) {

@@ -15,6 +15,9 @@ public final class RedisServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RedisServer.class);
     private static final Logger REDIS_OUTPUT = LoggerFactory.getLogger("redis-server");
 
+    /** File in the data dir where redis-server writes its pid. */
+    public static final String PID_FILE = "redis.pid";
+
     private final redis.embedded.RedisServer server;
     private final int port;
 
@@ -40,6 +43,9 @@ public final class RedisServer implements AutoCloseable {
                     .setting("appendonly yes")
                     .setting("appendfsync everysec")
                     .setting("save 60 1")
+                    // Lets the dev stack find and stop a redis-server left over from a killed run.
+                    .setting("pidfile " + dir.resolve(PID_FILE))
+                    .onShutdownForceStop(false)
                     .soutListener(line -> REDIS_OUTPUT.debug("{}", line))
                     .serrListener(line -> REDIS_OUTPUT.warn("{}", line))
                     .build();

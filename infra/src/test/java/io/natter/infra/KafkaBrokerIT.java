@@ -45,6 +45,24 @@ class KafkaBrokerIT {
     }
 
     @Test
+    void commitsATransactionForReadCommittedConsumers() throws Exception {
+        // Exactly-once Streams needs the transaction state log, which a single broker can only host with RF 1.
+        try (KafkaBroker broker = KafkaBroker.start(dataDir, 0)) {
+            broker.createTopics(List.of(TOPIC), 1);
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                    ProducerConfig.TRANSACTIONAL_ID_CONFIG, "it-tx"), new StringSerializer(), new StringSerializer())) {
+                producer.initTransactions();
+                producer.beginTransaction();
+                producer.send(new ProducerRecord<>(TOPIC, "room-1", "in a transaction"));
+                producer.commitTransaction();
+            }
+
+            assertThat(consumeAll(broker, 1, "read_committed")).containsExactly("room-1=in a transaction");
+        }
+    }
+
+    @Test
     void createTopicsLeavesExistingTopicsAsTheyAre() throws Exception {
         try (KafkaBroker broker = KafkaBroker.start(dataDir, 0)) {
             broker.createTopics(List.of(TOPIC), 3);
@@ -83,9 +101,14 @@ class KafkaBrokerIT {
 
     /** Reads every partition from the beginning until {@code expected} records arrived, then a little longer for extras. */
     private static List<String> consumeAll(KafkaBroker broker, int expected) {
+        return consumeAll(broker, expected, "read_uncommitted");
+    }
+
+    private static List<String> consumeAll(KafkaBroker broker, int expected, String isolationLevel) {
         List<String> seen = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolationLevel,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(TOPIC).stream()
                     .map(info -> new TopicPartition(TOPIC, info.partition())).toList();

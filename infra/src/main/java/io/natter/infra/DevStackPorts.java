@@ -1,0 +1,52 @@
+package io.natter.infra;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.IntPredicate;
+
+/**
+ * The fixed loopback ports of the dev stack, so URLs stay the same from run to run.
+ *
+ * @param edges one port per edge: 8080, then upwards skipping the other components' ports (8081 is the registry)
+ */
+public record DevStackPorts(int kafka, int registry, int redis, int postgres, int objectStore, List<Integer> edges) {
+    public static final int KAFKA = 9092;
+    public static final int REGISTRY = 8081;
+    public static final int REDIS = 6379;
+    public static final int POSTGRES = 5432;
+    /** Used when 5432 is taken, usually by a system Postgres. */
+    public static final int POSTGRES_FALLBACK = 15432;
+    public static final int OBJECT_STORE = 9000;
+    public static final int FIRST_EDGE = 8080;
+
+    public DevStackPorts {
+        edges = List.copyOf(edges);
+    }
+
+    /** Picks the ports, refusing with a clear message when one that must be fixed is taken. */
+    public static DevStackPorts choose(int edgeCount, IntPredicate isFree) {
+        requireFree(KAFKA, "Kafka", isFree);
+        requireFree(REGISTRY, "the schema registry", isFree);
+        requireFree(REDIS, "Redis", isFree);
+        requireFree(OBJECT_STORE, "the S3 object store", isFree);
+        int postgres = isFree.test(POSTGRES) ? POSTGRES : requireFree(POSTGRES_FALLBACK, "Postgres (5432 is taken too)",
+                isFree);
+        Set<Integer> taken = Set.of(KAFKA, REGISTRY, REDIS, OBJECT_STORE, postgres);
+        List<Integer> edges = new ArrayList<>();
+        for (int port = FIRST_EDGE; edges.size() < edgeCount; port++) {
+            if (!taken.contains(port)) {
+                edges.add(requireFree(port, "edge-" + (edges.size() + 1), isFree));
+            }
+        }
+        return new DevStackPorts(KAFKA, REGISTRY, REDIS, postgres, OBJECT_STORE, edges);
+    }
+
+    private static int requireFree(int port, String what, IntPredicate isFree) {
+        if (!isFree.test(port)) {
+            throw new StartupException("port " + port + " for " + what + " is in use on 127.0.0.1 (another dev stack? "
+                    + "find it with: ss -ltnp 'sport = :" + port + "')");
+        }
+        return port;
+    }
+}

@@ -1,0 +1,128 @@
+package io.natter.infra;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How the dev stack starts Natter's own services as child JVMs: main classes, environment, readiness and the dev
+ * token. Only names are shared with those modules, so infra compiles without them.
+ */
+final class NatterServices {
+    static final String TOPOLOGIES_MODULE = "topologies";
+    static final String TOPOLOGIES_MAIN = "io.natter.topologies.TopologiesApp";
+    static final String EDGE_MODULE = "edge-ws";
+    static final String EDGE_MAIN = "io.natter.edge.EdgeServer";
+    static final String DEV_TOKEN_MAIN = "io.natter.edge.DevTokenCommand";
+    static final String REGION = "us";
+    private static final String AVRO_TRUST = "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.natter.schemas.avro";
+    private static final Duration TOKEN_TIMEOUT = Duration.ofSeconds(60);
+
+    /** Where the services find the infrastructure. */
+    record Endpoints(String kafkaBootstrap, String schemaRegistryUrl) {}
+
+    private final Path repoRoot;
+    private final DevStackLayout layout;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    NatterServices(Path repoRoot, DevStackLayout layout) {
+        this.repoRoot = repoRoot;
+        this.layout = layout;
+    }
+
+    ModuleClasspath topologiesClasspath() {
+        return ModuleClasspath.of(repoRoot, TOPOLOGIES_MODULE, TOPOLOGIES_MAIN,
+                "To start only the other parts, pass --topologies 0.");
+    }
+
+    ModuleClasspath edgeClasspath() {
+        return ModuleClasspath.of(repoRoot, EDGE_MODULE, EDGE_MAIN, "To start only the other parts, pass --edges 0.");
+    }
+
+    /** Starts the {@code n}th Kafka Streams instance with its own state dir; all share one application id. */
+    JavaProcess startTopologies(ModuleClasspath classpath, int n, Endpoints endpoints) {
+        String name = "topologies-" + n;
+        return start(name, classpath, TOPOLOGIES_MAIN, Map.of(
+                "NATTER_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrap(),
+                "NATTER_SCHEMA_REGISTRY_URL", endpoints.schemaRegistryUrl(),
+                "NATTER_REGION", REGION,
+                "NATTER_TOPOLOGY_STATE_DIR", layout.topologyState(n).toString(),
+                "NATTER_TOPOLOGY_INSTANCE_ID", name));
+    }
+
+    /** Starts the {@code n}th edge on {@code port} with node id {@code edge-n}. */
+    JavaProcess startEdge(ModuleClasspath classpath, int n, int port, Endpoints endpoints) {
+        String name = "edge-" + n;
+        return start(name, classpath, EDGE_MAIN, Map.of(
+                "NATTER_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrap(),
+                "NATTER_SCHEMA_REGISTRY_URL", endpoints.schemaRegistryUrl(),
+                "NATTER_REGION", REGION,
+                "NATTER_EDGE_PORT", Integer.toString(port),
+                "NATTER_NODE_ID", name));
+    }
+
+    /** Waits until the edge answers {@code GET /health/ready} with 200, failing early (with its log) if it exits. */
+    void awaitEdgeReady(JavaProcess edge, int port, Duration timeout) {
+        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
+                .timeout(Duration.ofSeconds(5)).GET().build();
+        Await.until(edge.name() + " answers GET " + ready.uri() + " with 200", timeout, () -> {
+            if (!edge.isAlive()) {
+                throw new StartupException(edge.name() + " exited with code " + edge.onExit().join().exitValue()
+                        + " before it was ready; last lines of " + edge.logFile() + ":" + System.lineSeparator()
+                        + edge.logTail(30));
+            }
+            try {
+                return http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StartupException("interrupted while waiting for " + edge.name(), e);
+            }
+        });
+    }
+
+    /** Runs the edge's DevTokenCommand for {@code userId} and returns the token it prints (its last output line). */
+    String devToken(ModuleClasspath edgeClasspath, String userId) {
+        List<String> command = new ArrayList<>(List.of(JavaProcess.javaExecutable().toString(), AVRO_TRUST,
+                "-cp", edgeClasspath.classpath(), DEV_TOKEN_MAIN, userId));
+        Path log = layout.log("dev-token");
+        try {
+            Process process = new ProcessBuilder(command)
+                    .directory(repoRoot.toFile())
+                    .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
+            process.getOutputStream().close();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(TOKEN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new StartupException(DEV_TOKEN_MAIN + " did not finish within " + TOKEN_TIMEOUT.toSeconds() + " s");
+            }
+            List<String> lines = output.lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
+            if (process.exitValue() != 0 || lines.isEmpty()) {
+                throw new StartupException(DEV_TOKEN_MAIN + " exited with code " + process.exitValue()
+                        + " and printed no token; see " + log);
+            }
+            return lines.get(lines.size() - 1);
+        } catch (IOException e) {
+            throw new StartupException("could not run " + DEV_TOKEN_MAIN, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupException("interrupted while running " + DEV_TOKEN_MAIN, e);
+        }
+    }
+
+    private JavaProcess start(String name, ModuleClasspath classpath, String mainClass, Map<String, String> env) {
+        return JavaProcess.start(name, List.of(AVRO_TRUST, "-cp", classpath.classpath(), mainClass), env, repoRoot,
+                layout.log(name));
+    }
+}

@@ -1,0 +1,40 @@
+package io.natter.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class DevStackPortsTest {
+    @Test
+    void usesTheWellKnownPortsWhenFree() {
+        assertThat(DevStackPorts.choose(1, port -> true))
+                .isEqualTo(new DevStackPorts(9092, 8081, 6379, 5432, 9000, List.of(8080)));
+    }
+
+    @Test
+    void numbersFurtherEdgesUpwardsSkippingTheRegistryPort() {
+        assertThat(DevStackPorts.choose(3, port -> true).edges()).containsExactly(8080, 8082, 8083);
+        assertThat(DevStackPorts.choose(0, port -> true).edges()).isEmpty();
+    }
+
+    @Test
+    void movesPostgresTo15432WhenASystemPostgresHolds5432() {
+        assertThat(DevStackPorts.choose(1, port -> port != 5432).postgres()).isEqualTo(15432);
+    }
+
+    @Test
+    void refusesWhenAFixedPortIsTaken() {
+        assertThatThrownBy(() -> DevStackPorts.choose(1, port -> port != 9092))
+                .isInstanceOf(StartupException.class)
+                .hasMessageStartingWith("port 9092 for Kafka is in use on 127.0.0.1");
+        assertThatThrownBy(() -> DevStackPorts.choose(2, port -> !Set.of(8082).contains(port)))
+                .isInstanceOf(StartupException.class)
+                .hasMessageStartingWith("port 8082 for edge-2 is in use");
+        assertThatThrownBy(() -> DevStackPorts.choose(1, port -> port != 5432 && port != 15432))
+                .isInstanceOf(StartupException.class)
+                .hasMessageStartingWith("port 15432 for Postgres (5432 is taken too) is in use");
+    }
+}
