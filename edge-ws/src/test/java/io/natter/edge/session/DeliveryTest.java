@@ -99,6 +99,6 @@ class DeliveryTest {
     }
 
     private static Rejection rejection(String commandId, String code, Origin origin) {
-        return new Rejection(commandId, "carol", "r1", code, "carol is not a member of r1", "cm9", origin);
+        return new Rejection(commandId, "carol", "r1", code, "carol is not a member of r1", "cm9", origin, null, null);
     }
 }
