@@ -74,6 +74,6 @@ public final class RoomEvents {
         String clientMsgId = command.getPayload() instanceof SendMessageRequested send ? send.getClientMsgId() : null;
         return new CommandRejected(REJECTED, ids.get(), now, region, Envelopes.SCHEMA_VERSION,
                 new Rejection(command.getCommandId(), command.getActorId(), roomId, r.code().name(), r.reason(),
-                        clientMsgId, command.getOrigin()));
+                        clientMsgId, command.getOrigin(), null, null));
     }
 }
