@@ -529,7 +529,7 @@ class RoomTopologyTest {
     private static KeyValue<String, CommandRejected> rejection(String commandId, String actor, String roomId,
                                                                RejectionCode code, String reason, String clientMsgId) {
         return KeyValue.pair(actor, new CommandRejected("chat.message.rejected.v1", ID, NOW, REGION,
-                Envelopes.SCHEMA_VERSION, new Rejection(commandId, actor, roomId, code.name(), reason, clientMsgId, ORIGIN)));
+                Envelopes.SCHEMA_VERSION, new Rejection(commandId, actor, roomId, code.name(), reason, clientMsgId, ORIGIN, null, null)));
     }
 
     /** Reads a topic, records its event ids and masks them so records compare whole. */
