@@ -168,6 +168,13 @@ class QueryApiIT {
         Response missing = get(second, "/internal/rooms/no-such-room");
         assertThat(missing.status).isEqualTo(404);
         assertThat(missing.body.get("code").asText()).isEqualTo("ROOM_NOT_FOUND");
+        Response invalid = get(first, "/internal/rooms/" + rooms.getFirst() + "/messages?afterSeq=1&beforeSeq=2");
+        assertThat(invalid.status).isEqualTo(400);
+        assertThat(json.treeToValue(invalid.body, Map.class))
+                .isEqualTo(Map.of("code", "INVALID_REQUEST", "message", "give afterSeq or beforeSeq, not both"));
+        Response unknownPath = get(first, "/internal/nothing-here");
+        assertThat(unknownPath.status).isEqualTo(404);
+        assertThat(unknownPath.body.get("code").asText()).isEqualTo("NOT_FOUND");
         System.out.printf("%d rooms queried through both instances in %d ms%n", rooms.size(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
