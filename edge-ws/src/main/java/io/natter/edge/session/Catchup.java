@@ -43,7 +43,11 @@ public final class Catchup {
 
     /** Replays each room after the client's last seq, then live; refusals come as ERROR with ref = room id. */
     public void resume(ClientSession session, Map<String, Long> lastSeqs) {
-        lastSeqs.forEach((roomId, lastSeq) -> reads.execute(() -> resumeRoom(session, roomId, lastSeq)));
+        lastSeqs.forEach((roomId, lastSeq) -> {
+            // At once, on the socket's thread: live items arriving while the room is checked must wait for the replay.
+            session.streams().apply(roomId, RoomCursor::expectResume, frames -> send(session, frames));
+            reads.execute(() -> resumeRoom(session, roomId, lastSeq));
+        });
     }
 
     private void resumeRoom(ClientSession session, String roomId, long lastSeq) {
@@ -51,11 +55,11 @@ public final class Catchup {
         try {
             room = rooms.room(session.userId(), roomId);
         } catch (EdgeException e) {
-            send(session, List.of(ErrorMapper.frameOf(e, roomId)));
+            refuse(session, roomId, e);
             return;
         }
         if (lastSeq < room.oldestSeq() - 1) {
-            send(session, List.of(ErrorMapper.frameOf(new HistoryTruncatedException(roomId, lastSeq, room.oldestSeq()), roomId)));
+            refuse(session, roomId, new HistoryTruncatedException(roomId, lastSeq, room.oldestSeq()));
             return;
         }
         // A client claiming more than the room has gets nothing replayed and live from the room's next seq.
@@ -66,6 +70,14 @@ public final class Catchup {
         }
         if (step.fetch() != null) {
             read(session, roomId, step.fetch());
+        }
+    }
+
+    private void refuse(ClientSession session, String roomId, EdgeException error) {
+        send(session, List.of(ErrorMapper.frameOf(error, roomId)));
+        RoomCursor.Step step = session.streams().apply(roomId, RoomCursor::cancelResume, frames -> send(session, frames));
+        if (step.fetch() != null) {
+            fill(session, roomId, step.fetch());
         }
     }
 

@@ -61,6 +61,8 @@ public final class RoomCursor {
     private boolean fetching;
     // A replay reads until history ends; a gap fill only until the gap closes.
     private boolean replaying;
+    // A RESUME is being checked before any live delivery: hold live items rather than start at the first.
+    private boolean held;
 
     public RoomCursor(String roomId, int pageSize) {
         this.roomId = roomId;
@@ -72,12 +74,23 @@ public final class RoomCursor {
         List<ServerFrame> out = new ArrayList<>();
         switch (item) {
             case Update update -> {
+                if (cursor == UNSET && held) {
+                    slot(update.seq()).updates.add(update.frame());
+                    return Step.of(out, null);
+                }
                 if (cursor == UNSET || update.seq() <= cursor) {
                     return Step.of(List.of(update.frame()), null);
                 }
                 slot(update.seq()).updates.add(update.frame());
             }
             case Sequenced message -> {
+                if (cursor == UNSET && held) {
+                    Slot slot = slot(message.seq());
+                    if (slot.message == null) {
+                        slot.message = message.frame();
+                    }
+                    return Step.of(out, null);
+                }
                 if (cursor == UNSET) {
                     // No RESUME for this room: delivery starts at the first live message seen.
                     floor = message.seq();
@@ -100,18 +113,52 @@ public final class RoomCursor {
     }
 
     /**
+     * A RESUME for this room arrived and is being checked: until {@link #resume} or {@link #cancelResume},
+     * live items wait instead of starting delivery at the first one, so they cannot overtake the replay.
+     */
+    public Step expectResume() {
+        if (cursor == UNSET) {
+            held = true;
+        }
+        return Step.of(List.of(), null);
+    }
+
+    /** The expected RESUME was refused: deliver what waited as if no RESUME had come. */
+    public Step cancelResume() {
+        if (!held) {
+            return Step.of(List.of(), null);
+        }
+        held = false;
+        List<ServerFrame> out = new ArrayList<>();
+        while (!pending.isEmpty() && pending.firstEntry().getValue().message == null) {
+            out.addAll(pending.pollFirstEntry().getValue().updates);
+        }
+        if (pending.isEmpty()) {
+            return Step.of(out, null);
+        }
+        floor = pending.firstKey();
+        cursor = floor - 1;
+        drain(out);
+        return Step.of(out, startGapFill());
+    }
+
+    /**
      * The client has everything up to {@code lastSeq} (already checked against the room's retained history).
      * Before any live delivery: replay from history, holding live items back. If live delivery already ran
      * ahead of it, the missing earlier seqs come as a {@link Backfill}, after the live ones already sent.
      */
     public Step resume(long lastSeq) {
+        held = false;
         if (cursor == UNSET) {
             floor = lastSeq + 1;
             cursor = lastSeq;
             fetching = true;
             replaying = true;
             epoch++;
-            return Step.of(List.of(), new Fetch(epoch, cursor, pageSize));
+            // Items held while the RESUME was checked: updates of messages the client has go now.
+            List<ServerFrame> out = new ArrayList<>();
+            drain(out);
+            return Step.of(out, new Fetch(epoch, cursor, pageSize));
         }
         if (lastSeq < floor - 1) {
             Backfill backfill = new Backfill(lastSeq, floor - 1);

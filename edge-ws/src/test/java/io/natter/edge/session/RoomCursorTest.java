@@ -158,6 +158,43 @@ class RoomCursorTest {
     }
 
     @Test
+    void liveMessagesArrivingWhileAResumeIsCheckedWaitForItsReplay() {
+        cursor.expectResume();
+        live(6);
+        live(new RoomCursor.Update(2, edited(2)));
+        live(7);
+        assertThat(delivered).isEmpty();
+
+        assertThat(collect(cursor.resume(3)).fetch()).isEqualTo(new RoomCursor.Fetch(1, 3, 3));
+        fetched(1, stored(4, 6), false, 1);
+
+        List<ServerFrame> expected = new ArrayList<>(List.of(edited(2)));
+        expected.addAll(messages(4, 7));
+        assertThat(delivered).isEqualTo(expected);
+    }
+
+    @Test
+    void aRefusedResumeReleasesTheHeldLiveMessagesAsIfNoResumeHadCome() {
+        cursor.expectResume();
+        live(new RoomCursor.Update(1, edited(1)));
+        live(5);
+        live(6);
+        RoomCursor.Step cancelled = collect(cursor.cancelResume());
+
+        assertThat(cancelled.fetch()).isNull();
+        assertThat(delivered).isEqualTo(List.of(edited(1), message(5), message(6)));
+        assertThat(cursor.cancelResume().frames()).isEmpty();
+    }
+
+    @Test
+    void aResumeOnceLiveDeliveryRunsHoldsNothing() {
+        live(3);
+        cursor.expectResume();
+        live(4);
+        assertThat(delivered).isEqualTo(messages(3, 4));
+    }
+
+    @Test
     void aReplayedDeletedMessageKeepsItsSeq() {
         cursor.resume(0);
         ServerFrame tombstone = new ServerFrame.MessageDeleted(ROOM, "m2", 2, null, null);
