@@ -1,5 +1,6 @@
 package io.natter.edge.query;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.time.Instant;
 import java.util.List;
 
@@ -13,6 +14,7 @@ public record RoomView(String roomId, String name, String visibility, String own
     }
 
     /** Whether anyone may learn the room exists (and join it). */
+    @JsonIgnore
     public boolean isPublic() {
         return "public".equals(visibility);
     }
