@@ -96,7 +96,7 @@ public final class DevStack implements AutoCloseable {
                 ? Optional.of(services.edgeClasspath()) : Optional.empty();
 
         prepareDataDir();
-        DevStackPorts ports = DevStackPorts.choose(config.edges(), FreePorts::isFree);
+        DevStackPorts ports = DevStackPorts.choose(config.edges(), config.topologies(), FreePorts::isFree);
         if (ports.postgres() != DevStackPorts.POSTGRES) {
             out.println("Port " + DevStackPorts.POSTGRES + " is taken, so Postgres listens on " + ports.postgres());
         }
@@ -116,10 +116,12 @@ public final class DevStack implements AutoCloseable {
                 ports.objectStore()));
         SchemaRegistryServer registry = join(registryStart);
 
-        NatterServices.Endpoints endpoints = new NatterServices.Endpoints(kafka.bootstrapServers(), registry.url());
+        NatterServices.Endpoints endpoints = new NatterServices.Endpoints(kafka.bootstrapServers(), registry.url(),
+                ports.topologyQueries().stream().map(port -> "http://127.0.0.1:" + port).toList());
         topologiesClasspath.ifPresent(classpath -> {
             for (int n = 1; n <= config.topologies(); n++) {
-                topologies.add(watch(services.startTopologies(classpath, n, endpoints)));
+                topologies.add(watch(services.startTopologies(classpath, n, ports.topologyQueries().get(n - 1),
+                        endpoints)));
             }
         });
         edgeClasspath.ifPresent(classpath -> {
@@ -162,8 +164,9 @@ public final class DevStack implements AutoCloseable {
             line(edges.get(i).name() + " WebSocket", "ws://127.0.0.1:" + port + "/ws");
             line(edges.get(i).name() + " REST", "http://127.0.0.1:" + port);
         }
-        for (JavaProcess topology : topologies) {
-            line(topology.name(), "pid " + topology.pid());
+        for (int i = 0; i < topologies.size(); i++) {
+            line(topologies.get(i).name(), "pid " + topologies.get(i).pid() + ", query API http://127.0.0.1:"
+                    + ports.topologyQueries().get(i));
         }
         line("Schema registry", registry.url());
         line("Kafka", kafka.bootstrapServers() + "  (" + TopicNames.ALL.size() + " topics)");

@@ -9,8 +9,10 @@ import java.util.function.IntPredicate;
  * The fixed loopback ports of the dev stack, so URLs stay the same from run to run.
  *
  * @param edges one port per edge: 8080, then upwards skipping the other components' ports (8081 is the registry)
+ * @param topologyQueries one internal query API port per topologies instance: 8090, then upwards past the edges'
  */
-public record DevStackPorts(int kafka, int registry, int redis, int postgres, int objectStore, List<Integer> edges) {
+public record DevStackPorts(int kafka, int registry, int redis, int postgres, int objectStore, List<Integer> edges,
+        List<Integer> topologyQueries) {
     public static final int KAFKA = 9092;
     public static final int REGISTRY = 8081;
     public static final int REDIS = 6379;
@@ -19,13 +21,16 @@ public record DevStackPorts(int kafka, int registry, int redis, int postgres, in
     public static final int POSTGRES_FALLBACK = 15432;
     public static final int OBJECT_STORE = 9000;
     public static final int FIRST_EDGE = 8080;
+    /** The edges' default {@code NATTER_TOPOLOGY_QUERY_URLS} points here. */
+    public static final int FIRST_TOPOLOGY_QUERY = 8090;
 
     public DevStackPorts {
         edges = List.copyOf(edges);
+        topologyQueries = List.copyOf(topologyQueries);
     }
 
     /** Picks the ports, refusing with a clear message when one that must be fixed is taken. */
-    public static DevStackPorts choose(int edgeCount, IntPredicate isFree) {
+    public static DevStackPorts choose(int edgeCount, int topologyCount, IntPredicate isFree) {
         requireFree(KAFKA, "Kafka", isFree);
         requireFree(REGISTRY, "the schema registry", isFree);
         requireFree(REDIS, "Redis", isFree);
@@ -39,7 +44,13 @@ public record DevStackPorts(int kafka, int registry, int redis, int postgres, in
                 edges.add(requireFree(port, "edge-" + (edges.size() + 1), isFree));
             }
         }
-        return new DevStackPorts(KAFKA, REGISTRY, REDIS, postgres, OBJECT_STORE, edges);
+        List<Integer> queries = new ArrayList<>();
+        for (int port = FIRST_TOPOLOGY_QUERY; queries.size() < topologyCount; port++) {
+            if (!taken.contains(port) && !edges.contains(port)) {
+                queries.add(requireFree(port, "the query API of topologies-" + (queries.size() + 1), isFree));
+            }
+        }
+        return new DevStackPorts(KAFKA, REGISTRY, REDIS, postgres, OBJECT_STORE, edges, queries);
     }
 
     private static int requireFree(int port, String what, IntPredicate isFree) {

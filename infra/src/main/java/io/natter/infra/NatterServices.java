@@ -27,8 +27,8 @@ final class NatterServices {
     private static final String AVRO_TRUST = "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.natter.schemas.avro";
     private static final Duration TOKEN_TIMEOUT = Duration.ofSeconds(60);
 
-    /** Where the services find the infrastructure. */
-    record Endpoints(String kafkaBootstrap, String schemaRegistryUrl) {}
+    /** Where the services find the infrastructure and the topologies' query APIs. */
+    record Endpoints(String kafkaBootstrap, String schemaRegistryUrl, List<String> topologyQueryUrls) {}
 
     private final Path repoRoot;
     private final DevStackLayout layout;
@@ -49,14 +49,15 @@ final class NatterServices {
     }
 
     /** Starts the {@code n}th Kafka Streams instance with its own state dir; all share one application id. */
-    JavaProcess startTopologies(ModuleClasspath classpath, int n, Endpoints endpoints) {
+    JavaProcess startTopologies(ModuleClasspath classpath, int n, int queryPort, Endpoints endpoints) {
         String name = "topologies-" + n;
         return start(name, classpath, TOPOLOGIES_MAIN, Map.of(
                 "NATTER_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrap(),
                 "NATTER_SCHEMA_REGISTRY_URL", endpoints.schemaRegistryUrl(),
                 "NATTER_REGION", REGION,
                 "NATTER_TOPOLOGY_STATE_DIR", layout.topologyState(n).toString(),
-                "NATTER_TOPOLOGY_INSTANCE_ID", name));
+                "NATTER_TOPOLOGY_INSTANCE_ID", name,
+                "NATTER_TOPOLOGY_QUERY_PORT", Integer.toString(queryPort)));
     }
 
     /** Starts the {@code n}th edge on {@code port} with node id {@code edge-n}. */
@@ -67,7 +68,8 @@ final class NatterServices {
                 "NATTER_SCHEMA_REGISTRY_URL", endpoints.schemaRegistryUrl(),
                 "NATTER_REGION", REGION,
                 "NATTER_EDGE_PORT", Integer.toString(port),
-                "NATTER_NODE_ID", name));
+                "NATTER_NODE_ID", name,
+                "NATTER_TOPOLOGY_QUERY_URLS", String.join(",", endpoints.topologyQueryUrls())));
     }
 
     /** Waits until the edge answers {@code GET /health/ready} with 200, failing early (with its log) if it exits. */

@@ -10,30 +10,39 @@ import org.junit.jupiter.api.Test;
 class DevStackPortsTest {
     @Test
     void usesTheWellKnownPortsWhenFree() {
-        assertThat(DevStackPorts.choose(1, port -> true))
-                .isEqualTo(new DevStackPorts(9092, 8081, 6379, 5432, 9000, List.of(8080)));
+        assertThat(DevStackPorts.choose(1, 1, port -> true))
+                .isEqualTo(new DevStackPorts(9092, 8081, 6379, 5432, 9000, List.of(8080), List.of(8090)));
     }
 
     @Test
     void numbersFurtherEdgesUpwardsSkippingTheRegistryPort() {
-        assertThat(DevStackPorts.choose(3, port -> true).edges()).containsExactly(8080, 8082, 8083);
-        assertThat(DevStackPorts.choose(0, port -> true).edges()).isEmpty();
+        assertThat(DevStackPorts.choose(3, 1, port -> true).edges()).containsExactly(8080, 8082, 8083);
+        assertThat(DevStackPorts.choose(0, 1, port -> true).edges()).isEmpty();
+    }
+
+    @Test
+    void givesEachTopologiesInstanceAQueryPortFrom8090PastTheEdges() {
+        assertThat(DevStackPorts.choose(1, 3, port -> true).topologyQueries()).containsExactly(8090, 8091, 8092);
+        // Eleven edges reach 8090 and 8091 (8081 skipped), so the query ports move past them.
+        DevStackPorts many = DevStackPorts.choose(11, 2, port -> true);
+        assertThat(many.edges()).contains(8090, 8091);
+        assertThat(many.topologyQueries()).containsExactly(8092, 8093);
     }
 
     @Test
     void movesPostgresTo15432WhenASystemPostgresHolds5432() {
-        assertThat(DevStackPorts.choose(1, port -> port != 5432).postgres()).isEqualTo(15432);
+        assertThat(DevStackPorts.choose(1, 1, port -> port != 5432).postgres()).isEqualTo(15432);
     }
 
     @Test
     void refusesWhenAFixedPortIsTaken() {
-        assertThatThrownBy(() -> DevStackPorts.choose(1, port -> port != 9092))
+        assertThatThrownBy(() -> DevStackPorts.choose(1, 1, port -> port != 9092))
                 .isInstanceOf(StartupException.class)
                 .hasMessageStartingWith("port 9092 for Kafka is in use on 127.0.0.1");
-        assertThatThrownBy(() -> DevStackPorts.choose(2, port -> !Set.of(8082).contains(port)))
+        assertThatThrownBy(() -> DevStackPorts.choose(2, 1, port -> !Set.of(8082).contains(port)))
                 .isInstanceOf(StartupException.class)
                 .hasMessageStartingWith("port 8082 for edge-2 is in use");
-        assertThatThrownBy(() -> DevStackPorts.choose(1, port -> port != 5432 && port != 15432))
+        assertThatThrownBy(() -> DevStackPorts.choose(1, 1, port -> port != 5432 && port != 15432))
                 .isInstanceOf(StartupException.class)
                 .hasMessageStartingWith("port 15432 for Postgres (5432 is taken too) is in use");
     }
