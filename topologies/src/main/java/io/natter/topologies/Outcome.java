@@ -1,13 +1,20 @@
 package io.natter.topologies;
 
 import io.natter.schemas.avro.ChatMessage;
+import io.natter.schemas.avro.HistoryEntry;
+import io.natter.schemas.avro.MessageDeletion;
+import io.natter.schemas.avro.MessageEdit;
 import io.natter.schemas.avro.RoomState;
+import io.natter.schemas.avro.SendReceipt;
 
 /** What the judge decided about one room command. */
 public sealed interface Outcome {
 
     /** The command was refused; the room's state is unchanged. */
     record Rejected(RejectionCode code, String reason) implements Outcome {}
+
+    /** The send repeats one already accepted as {@code original}; nothing new is written. */
+    record Duplicate(SendReceipt original) implements Outcome {}
 
     /** The command was accepted and the room now has {@link #state()}. */
     sealed interface Accepted extends Outcome {
@@ -25,4 +32,10 @@ public sealed interface Outcome {
 
     /** A message was sequenced. */
     record Sent(RoomState state, ChatMessage message) implements Accepted {}
+
+    /** A message's content was replaced; {@code entry} is its new history entry. The room state is unchanged. */
+    record Edited(RoomState state, HistoryEntry entry, MessageEdit edit) implements Accepted {}
+
+    /** A message was deleted; {@code entry} keeps its seq with empty content. The room state is unchanged. */
+    record Deleted(RoomState state, HistoryEntry entry, MessageDeletion deletion) implements Accepted {}
 }

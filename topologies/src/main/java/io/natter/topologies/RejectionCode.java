@@ -10,5 +10,12 @@ public enum RejectionCode {
     /** An idempotent no-op: the edge answers it as a success. */
     ALREADY_MEMBER,
     OWNER_CANNOT_LEAVE,
-    UNSUPPORTED_COMMAND
+    /** Attachments, not yet resolvable by the topology. */
+    UNSUPPORTED_COMMAND,
+    /** This (senderId, clientMsgId) was already accepted; the rejection names the original messageId and seq. */
+    DUPLICATE,
+    /** Edit by someone other than the author, or delete by someone neither author nor room owner. */
+    NOT_MESSAGE_AUTHOR,
+    /** The message is not in the room's retained history, or was deleted. */
+    MESSAGE_NOT_FOUND
 }

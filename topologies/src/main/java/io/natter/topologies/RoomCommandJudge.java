@@ -5,12 +5,16 @@ import io.natter.schemas.avro.ChatMessage;
 import io.natter.schemas.avro.CreateRoomRequested;
 import io.natter.schemas.avro.DeleteMessageRequested;
 import io.natter.schemas.avro.EditMessageRequested;
+import io.natter.schemas.avro.HistoryEntry;
 import io.natter.schemas.avro.JoinRoomRequested;
 import io.natter.schemas.avro.LeaveRoomRequested;
+import io.natter.schemas.avro.MessageDeletion;
+import io.natter.schemas.avro.MessageEdit;
 import io.natter.schemas.avro.RoomCommand;
 import io.natter.schemas.avro.RoomState;
 import io.natter.schemas.avro.RoomVisibility;
 import io.natter.schemas.avro.SendMessageRequested;
+import io.natter.schemas.avro.SendReceipt;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -18,7 +22,8 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Judges one room command against the room's current state: the membership and ownership rules.
+ * Judges one room command against the room's current state: the membership, ownership, authorship and
+ * idempotency rules.
  * Pure apart from the id supplier, so the rules are tested without Kafka.
  */
 public final class RoomCommandJudge {
@@ -52,15 +57,21 @@ public final class RoomCommandJudge {
      * Decides {@code command} given the room's state ({@code null} when the room does not exist) at {@code now}.
      */
     public Outcome judge(RoomCommand command, RoomState room, Instant now) {
+        return judge(command, RoomFacts.of(room), now);
+    }
+
+    /** Decides {@code command} given what is known about its room at {@code now}. */
+    public Outcome judge(RoomCommand command, RoomFacts facts, Instant now) {
         String actor = command.getActorId();
+        RoomState room = facts.room();
         return switch (command.getPayload()) {
             case CreateRoomRequested p -> create(p, room, actor, now);
             case JoinRoomRequested p -> join(p, room, actor);
             case LeaveRoomRequested p -> leave(p, room, actor);
             case AddMemberRequested p -> addMember(p, room, actor);
-            case SendMessageRequested p -> send(p, room, actor, now);
-            case EditMessageRequested p -> unsupported("editing messages");
-            case DeleteMessageRequested p -> unsupported("deleting messages");
+            case SendMessageRequested p -> send(p, room, facts.priorSend(), actor, now);
+            case EditMessageRequested p -> edit(p, room, facts.target(), actor, now);
+            case DeleteMessageRequested p -> delete(p, room, facts.target(), actor, now);
             default -> throw new IllegalArgumentException("unknown command payload " + command.getPayload().getClass());
         };
     }
@@ -125,9 +136,13 @@ public final class RoomCommandJudge {
         return new Outcome.Joined(withMembers(room, plus(room.getMembers(), p.getUserId())), p.getUserId(), actor);
     }
 
-    private Outcome send(SendMessageRequested p, RoomState room, String actor, Instant now) {
+    private Outcome send(SendMessageRequested p, RoomState room, SendReceipt priorSend, String actor, Instant now) {
         if (!visibleTo(room, actor)) {
             return notFound(p.getRoomId());
+        }
+        if (priorSend != null) {
+            // Checked before membership: a retry gets the answer the original got, even if the sender left since.
+            return new Outcome.Duplicate(priorSend);
         }
         if (!isMember(room, actor)) {
             return notAMember(p.getRoomId(), actor);
@@ -153,6 +168,60 @@ public final class RoomCommandJudge {
                 .setMessageCount(room.getMessageCount() + 1)
                 .build();
         return new Outcome.Sent(next, message);
+    }
+
+    private static Outcome edit(EditMessageRequested p, RoomState room, HistoryEntry target, String actor, Instant now) {
+        Outcome refused = refuseMessageCommand(room, target, actor, p.getRoomId(), p.getMessageId());
+        if (refused != null) {
+            return refused;
+        }
+        ChatMessage message = target.getMessage();
+        if (!message.getSenderId().equals(actor)) {
+            return new Outcome.Rejected(RejectionCode.NOT_MESSAGE_AUTHOR,
+                    "only the author can edit message " + p.getMessageId());
+        }
+        HistoryEntry edited = HistoryEntry.newBuilder(target)
+                .setMessage(ChatMessage.newBuilder(message).setContent(p.getContent()).build())
+                .setEditedAt(now)
+                .build();
+        return new Outcome.Edited(room, edited,
+                new MessageEdit(message.getMessageId(), message.getRoomId(), message.getSeq(), actor, p.getContent(), now));
+    }
+
+    private static Outcome delete(DeleteMessageRequested p, RoomState room, HistoryEntry target, String actor,
+                                  Instant now) {
+        Outcome refused = refuseMessageCommand(room, target, actor, p.getRoomId(), p.getMessageId());
+        if (refused != null) {
+            return refused;
+        }
+        ChatMessage message = target.getMessage();
+        if (!message.getSenderId().equals(actor) && !room.getOwnerId().equals(actor)) {
+            return new Outcome.Rejected(RejectionCode.NOT_MESSAGE_AUTHOR,
+                    "only the author or the room owner can delete message " + p.getMessageId());
+        }
+        HistoryEntry deleted = HistoryEntry.newBuilder(target)
+                .setMessage(ChatMessage.newBuilder(message).setContent("").setAttachments(List.of()).build())
+                .setDeletedAt(now)
+                .setDeletedBy(actor)
+                .build();
+        return new Outcome.Deleted(room, deleted,
+                new MessageDeletion(message.getMessageId(), message.getRoomId(), message.getSeq(), actor, now));
+    }
+
+    /** The refusal shared by edit and delete (hidden room, non-member, unknown or deleted message), else {@code null}. */
+    private static Outcome refuseMessageCommand(RoomState room, HistoryEntry target, String actor, String roomId,
+                                                String messageId) {
+        if (!visibleTo(room, actor)) {
+            return notFound(roomId);
+        }
+        if (!isMember(room, actor)) {
+            return notAMember(roomId, actor);
+        }
+        if (target == null || target.getDeletedAt() != null) {
+            return new Outcome.Rejected(RejectionCode.MESSAGE_NOT_FOUND,
+                    "message " + messageId + " not found in room " + roomId);
+        }
+        return null;
     }
 
     /** Private rooms do not exist for non-members. */

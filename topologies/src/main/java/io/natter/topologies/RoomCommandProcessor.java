@@ -1,32 +1,51 @@
 package io.natter.topologies;
 
+import io.natter.schemas.avro.DeleteMessageRequested;
+import io.natter.schemas.avro.EditMessageRequested;
+import io.natter.schemas.avro.HistoryEntry;
 import io.natter.schemas.avro.RoomCommand;
 import io.natter.schemas.avro.RoomState;
+import io.natter.schemas.avro.SendMessageRequested;
+import io.natter.schemas.avro.SendReceipt;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Reads the room's state, lets the judge decide, stores the new state and forwards the events. */
+/**
+ * Looks up what the judge needs, lets it decide, writes the room's stores and forwards the events;
+ * a wall-clock punctuator purges expired send receipts and trims history by age.
+ */
 final class RoomCommandProcessor implements Processor<String, RoomCommand, String, SpecificRecord> {
+    /** How often expired receipts and aged history are purged; lookups check expiry themselves, so this only frees space. */
+    static final Duration HOUSEKEEPING_INTERVAL = Duration.ofMinutes(1);
     private static final Logger LOG = LoggerFactory.getLogger(RoomCommandProcessor.class);
 
     private final RoomCommandJudge judge;
     private final RoomEvents events;
+    private final Retention retention;
     private final Clock clock;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, RoomState> rooms;
+    private SendReceipts receipts;
+    private RoomHistory history;
 
-    RoomCommandProcessor(RoomCommandJudge judge, RoomEvents events, Clock clock) {
+    RoomCommandProcessor(RoomCommandJudge judge, RoomEvents events, Retention retention, Clock clock) {
         this.judge = judge;
         this.events = events;
+        this.retention = retention;
         this.clock = clock;
     }
 
@@ -34,6 +53,10 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
         this.rooms = context.getStateStore(RoomTopology.ROOM_STATE_STORE);
+        this.receipts = new SendReceipts(context.getStateStore(RoomTopology.SEND_RECEIPTS_STORE), retention);
+        this.history = new RoomHistory(context.getStateStore(RoomTopology.HISTORY_STORE),
+                context.getStateStore(RoomTopology.MESSAGE_INDEX_STORE), retention);
+        context.schedule(HOUSEKEEPING_INTERVAL, PunctuationType.WALL_CLOCK_TIME, timestamp -> housekeep());
     }
 
     @Override
@@ -47,15 +70,55 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
         String roomId = RoomCommandJudge.roomIdOf(command);
         Instant now = clock.instant();
         // Judge first (pure), then write: an exception leaves neither state nor output behind.
-        Outcome outcome = judge.judge(command, rooms.get(roomId), now);
+        Outcome outcome = judge.judge(command, facts(command, roomId, now), now);
         var out = events.of(command, outcome, now);
-        if (outcome instanceof Outcome.Accepted accepted) {
-            rooms.put(roomId, accepted.state());
-        }
+        apply(outcome, now);
         for (KeyValue<String, SpecificRecord> event : out) {
             // Each output gets its own copy of the incoming headers (W3C traceparent rides there).
             context.forward(record.withKey(event.key).withValue(event.value)
                     .withHeaders(new RecordHeaders(record.headers().toArray())));
         }
+    }
+
+    private RoomFacts facts(RoomCommand command, String roomId, Instant now) {
+        RoomState room = rooms.get(roomId);
+        if (room == null) {
+            return RoomFacts.of(null);
+        }
+        return switch (command.getPayload()) {
+            case SendMessageRequested p -> {
+                SendReceipt prior = receipts.find(roomId, command.getActorId(), p.getClientMsgId(), now);
+                yield new RoomFacts(room, prior, null);
+            }
+            case EditMessageRequested p -> new RoomFacts(room, null, history.find(roomId, p.getMessageId()));
+            case DeleteMessageRequested p -> new RoomFacts(room, null, history.find(roomId, p.getMessageId()));
+            default -> RoomFacts.of(room);
+        };
+    }
+
+    private void apply(Outcome outcome, Instant now) {
+        switch (outcome) {
+            case Outcome.Sent s -> {
+                rooms.put(s.state().getRoomId(), s.state());
+                history.append(s.message(), now);
+                receipts.remember(s.message());
+            }
+            // Edits and deletes leave the room state (lastSeq included) as it is.
+            case Outcome.Edited e -> history.replace(e.entry());
+            case Outcome.Deleted d -> history.replace(d.entry());
+            case Outcome.Accepted a -> rooms.put(a.state().getRoomId(), a.state());
+            case Outcome.Rejected r -> { }
+            case Outcome.Duplicate d -> { }
+        }
+    }
+
+    private void housekeep() {
+        Instant now = clock.instant();
+        receipts.purge(now);
+        List<KeyValue<String, Long>> lastSeqs = new ArrayList<>();
+        try (KeyValueIterator<String, RoomState> it = rooms.all()) {
+            it.forEachRemaining(room -> lastSeqs.add(KeyValue.pair(room.key, room.value.getLastSeq())));
+        }
+        history.trimAll(lastSeqs, now);
     }
 }

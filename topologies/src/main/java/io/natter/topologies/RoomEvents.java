@@ -2,6 +2,8 @@ package io.natter.topologies;
 
 import io.natter.schemas.Envelopes;
 import io.natter.schemas.avro.ChatFanout;
+import io.natter.schemas.avro.ChatMessageDeleted;
+import io.natter.schemas.avro.ChatMessageEdited;
 import io.natter.schemas.avro.ChatMessageSent;
 import io.natter.schemas.avro.CommandRejected;
 import io.natter.schemas.avro.Fanout;
@@ -13,6 +15,7 @@ import io.natter.schemas.avro.RoomCreated;
 import io.natter.schemas.avro.RoomMembershipEvent;
 import io.natter.schemas.avro.RoomState;
 import io.natter.schemas.avro.SendMessageRequested;
+import io.natter.schemas.avro.SendReceipt;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +29,8 @@ public final class RoomEvents {
     public static final String MEMBER_JOINED = "chat.room.member.joined.v1";
     public static final String MEMBER_LEFT = "chat.room.member.left.v1";
     public static final String MESSAGE_SENT = "chat.message.sent.v1";
+    public static final String MESSAGE_EDITED = "chat.message.edited.v1";
+    public static final String MESSAGE_DELETED = "chat.message.deleted.v1";
     public static final String FANOUT = "chat.fanout.v1";
     public static final String REJECTED = "chat.message.rejected.v1";
 
@@ -41,11 +46,18 @@ public final class RoomEvents {
         this.ids = ids;
     }
 
-    /** Events for {@code outcome} of {@code command} at {@code now}: keyed by room id, rejections by actor id. */
+    /**
+     * Events for {@code outcome} of {@code command} at {@code now}: keyed by room id, rejections (duplicates too)
+     * by actor id.
+     */
     public List<KeyValue<String, SpecificRecord>> of(RoomCommand command, Outcome outcome, Instant now) {
         String roomId = RoomCommandJudge.roomIdOf(command);
         return switch (outcome) {
-            case Outcome.Rejected r -> List.of(KeyValue.pair(command.getActorId(), rejected(command, roomId, r, now)));
+            case Outcome.Rejected r -> List.of(KeyValue.pair(command.getActorId(),
+                    rejected(command, roomId, r.code(), r.reason(), null, now)));
+            case Outcome.Duplicate d -> List.of(KeyValue.pair(command.getActorId(),
+                    rejected(command, roomId, RejectionCode.DUPLICATE, "already accepted as seq " + d.original().getSeq(),
+                            d.original(), now)));
             case Outcome.Created c -> List.of(KeyValue.pair(roomId, membership(command, ROOM_CREATED, now, created(c.state()))));
             case Outcome.Joined j -> List.of(KeyValue.pair(roomId, membership(command, MEMBER_JOINED, now,
                     new MemberJoined(roomId, j.userId(), j.addedBy()))));
@@ -55,9 +67,24 @@ public final class RoomEvents {
                     KeyValue.pair(roomId, new ChatMessageSent(MESSAGE_SENT, ids.get(), now, region,
                             Envelopes.SCHEMA_VERSION, s.message())),
                     KeyValue.pair(roomId, new ChatFanout(FANOUT, ids.get(), now, region, Envelopes.SCHEMA_VERSION,
-                            new Fanout(roomId, new ArrayList<>(s.state().getMembers()), command.getCommandId(),
-                                    command.getOrigin(), s.message()))));
+                            fanout(command, s.state(), s.message()))));
+            case Outcome.Edited e -> List.of(
+                    KeyValue.pair(roomId, new ChatMessageEdited(MESSAGE_EDITED, ids.get(), now, region,
+                            Envelopes.SCHEMA_VERSION, e.edit())),
+                    KeyValue.pair(roomId, new ChatFanout(FANOUT, ids.get(), now, region, Envelopes.SCHEMA_VERSION,
+                            fanout(command, e.state(), e.edit()))));
+            case Outcome.Deleted d -> List.of(
+                    KeyValue.pair(roomId, new ChatMessageDeleted(MESSAGE_DELETED, ids.get(), now, region,
+                            Envelopes.SCHEMA_VERSION, d.deletion())),
+                    KeyValue.pair(roomId, new ChatFanout(FANOUT, ids.get(), now, region, Envelopes.SCHEMA_VERSION,
+                            fanout(command, d.state(), d.deletion()))));
         };
+    }
+
+    /** The event for the room's members at the moment it was accepted. */
+    private static Fanout fanout(RoomCommand command, RoomState state, Object event) {
+        return new Fanout(state.getRoomId(), new ArrayList<>(state.getMembers()), command.getCommandId(),
+                command.getOrigin(), event);
     }
 
     private static RoomCreated created(RoomState state) {
@@ -70,10 +97,12 @@ public final class RoomEvents {
                 command.getCommandId(), payload);
     }
 
-    private CommandRejected rejected(RoomCommand command, String roomId, Outcome.Rejected r, Instant now) {
+    private CommandRejected rejected(RoomCommand command, String roomId, RejectionCode code, String reason,
+                                     SendReceipt original, Instant now) {
         String clientMsgId = command.getPayload() instanceof SendMessageRequested send ? send.getClientMsgId() : null;
         return new CommandRejected(REJECTED, ids.get(), now, region, Envelopes.SCHEMA_VERSION,
-                new Rejection(command.getCommandId(), command.getActorId(), roomId, r.code().name(), r.reason(),
-                        clientMsgId, command.getOrigin(), null, null));
+                new Rejection(command.getCommandId(), command.getActorId(), roomId, code.name(), reason, clientMsgId,
+                        command.getOrigin(), original == null ? null : original.getMessageId(),
+                        original == null ? null : original.getSeq()));
     }
 }

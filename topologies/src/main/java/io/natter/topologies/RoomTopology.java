@@ -3,12 +3,17 @@ package io.natter.topologies;
 import io.natter.schemas.Topic;
 import io.natter.schemas.Topics;
 import io.natter.schemas.avro.ChatFanout;
+import io.natter.schemas.avro.ChatMessageDeleted;
+import io.natter.schemas.avro.ChatMessageEdited;
 import io.natter.schemas.avro.ChatMessageSent;
 import io.natter.schemas.avro.CommandRejected;
+import io.natter.schemas.avro.HistoryEntry;
 import io.natter.schemas.avro.RoomCommand;
 import io.natter.schemas.avro.RoomMembershipEvent;
 import io.natter.schemas.avro.RoomState;
+import io.natter.schemas.avro.SendReceipt;
 import java.time.Clock;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;
@@ -24,41 +29,60 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The room topology: judges every command of {@code chat.message.requested.v1} in partition order against
- * the {@value #ROOM_STATE_STORE} store (the membership table), then publishes membership events, sequenced
- * messages with their fan-out, or rejections.
+ * the {@value #ROOM_STATE_STORE} store (the membership table), the send receipts and the room's history, then
+ * publishes membership events, sequenced messages, edits and deletions with their fan-out, or rejections.
  */
 public final class RoomTopology {
     /** Persistent, changelogged store of {@link RoomState} by room id. */
     public static final String ROOM_STATE_STORE = "room-state";
+    /** {@link SendReceipt} by {@link StoreKeys#receipt}: what each send with a clientMsgId was given. */
+    public static final String SEND_RECEIPTS_STORE = "send-receipts";
+    /** {@link HistoryEntry} by {@link StoreKeys#history}: each room's retained messages in seq order. */
+    public static final String HISTORY_STORE = "room-history";
+    /** Seq by {@link StoreKeys#index}: finds a retained message by id. */
+    public static final String MESSAGE_INDEX_STORE = "message-index";
+    /** Every store of the topology, all keyed (and partitioned) by room id first. */
+    public static final List<String> STORES = List.of(ROOM_STATE_STORE, SEND_RECEIPTS_STORE, HISTORY_STORE,
+            MESSAGE_INDEX_STORE);
 
     private RoomTopology() {}
 
     /** Adds the room topology to {@code builder}, with the system clock and random UUIDs. */
-    public static void build(StreamsBuilder builder, Topics topics, String region) {
-        build(builder, topics, region, Clock.systemUTC(), () -> UUID.randomUUID().toString());
+    public static void build(StreamsBuilder builder, Topics topics, String region, Retention retention) {
+        build(builder, topics, region, retention, Clock.systemUTC(), () -> UUID.randomUUID().toString());
     }
 
     /**
      * Adds the room topology to {@code builder}.
      *
-     * @param clock stamps {@code sentAt} and {@code occurredAt}
+     * @param retention the dedupe window and the history bounds
+     * @param clock stamps {@code sentAt} and {@code occurredAt}, and decides expiry
      * @param ids source of message and event ids; called from every stream thread, so thread-safe
      */
-    public static void build(StreamsBuilder builder, Topics topics, String region, Clock clock, Supplier<String> ids) {
+    public static void build(StreamsBuilder builder, Topics topics, String region, Retention retention, Clock clock,
+                             Supplier<String> ids) {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(ROOM_STATE_STORE), Serdes.String(), topics.serde(RoomState.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(SEND_RECEIPTS_STORE), Serdes.String(), topics.serde(SendReceipt.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(HISTORY_STORE), Serdes.String(), topics.serde(HistoryEntry.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(MESSAGE_INDEX_STORE), Serdes.String(), Serdes.Long()));
 
         RoomCommandJudge judge = new RoomCommandJudge(region, ids);
         RoomEvents events = new RoomEvents(region, ids);
         Topic<String, RoomCommand> commands = topics.messageRequested();
         KStream<String, SpecificRecord> outputs = builder
                 .stream(commands.name(), Consumed.with(commands.keySerde(), commands.valueSerde()).withName("room-commands"))
-                .process(() -> new RoomCommandProcessor(judge, events, clock), Named.as("judge-room-command"),
-                        ROOM_STATE_STORE);
+                .process(() -> new RoomCommandProcessor(judge, events, retention, clock), Named.as("judge-room-command"),
+                        STORES.toArray(String[]::new));
 
         BranchedKStream<String, SpecificRecord> byType = outputs.split(Named.as("route-"));
         route(byType, RoomMembershipEvent.class, topics.roomMembership());
         route(byType, ChatMessageSent.class, topics.messageSent());
+        route(byType, ChatMessageEdited.class, topics.messageEdited());
+        route(byType, ChatMessageDeleted.class, topics.messageDeleted());
         route(byType, ChatFanout.class, topics.fanout());
         route(byType, CommandRejected.class, topics.messageRejected());
         byType.noDefaultBranch();

@@ -2,6 +2,8 @@ package io.natter.topologies;
 
 import io.natter.schemas.AvroTrust;
 import io.natter.schemas.Topics;
+import io.natter.topologies.query.QueryRouter;
+import io.natter.topologies.query.QueryServer;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -13,35 +15,61 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The topologies service: runs {@link RoomTopology} in one Kafka Streams instance. */
+/** The topologies service: runs {@link RoomTopology} in one Kafka Streams instance and serves its query API. */
 public final class TopologiesApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TopologiesApp.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private final KafkaStreams streams;
+    private final QueryServer queryServer;
+    private final QueryRouter queryRouter;
     private final CompletableFuture<Void> running = new CompletableFuture<>();
     private final CompletableFuture<KafkaStreams.State> terminated = new CompletableFuture<>();
 
-    private TopologiesApp(KafkaStreams streams) {
+    private TopologiesApp(KafkaStreams streams, QueryServer queryServer, QueryRouter queryRouter) {
         this.streams = streams;
+        this.queryServer = queryServer;
+        this.queryRouter = queryRouter;
     }
 
-    /** Builds the topology and starts it; returns at once, see {@link #awaitRunning(Duration)}. */
+    /**
+     * Starts the query API, then builds the topology and starts it; returns at once, see
+     * {@link #awaitRunning(Duration)}.
+     */
     public static TopologiesApp start(TopologiesConfig config) {
         Topics topics = Topics.forRegistry(config.schemaRegistryUrl());
-        Properties props = new Properties();
-        props.putAll(config.streamsConfig());
-        StreamsBuilder builder = new StreamsBuilder();
-        RoomTopology.build(builder, topics, config.region());
-        Topology topology = builder.build(props);
-        TopologiesApp app = new TopologiesApp(new KafkaStreams(topology, props));
+        QueryRouter router = new QueryRouter();
+        // Bound first: with port 0 only the bound port can be advertised as application.server.
+        QueryServer server = QueryServer.start(config.queryHost(), config.queryPort(), router);
+        TopologiesApp app;
+        try {
+            TopologiesConfig bound = config.withQueryPort(server.port());
+            Properties props = new Properties();
+            props.putAll(bound.streamsConfig());
+            StreamsBuilder builder = new StreamsBuilder();
+            RoomTopology.build(builder, topics, bound.region(), bound.retention());
+            Topology topology = builder.build(props);
+            app = new TopologiesApp(new KafkaStreams(topology, props), server, router);
+            router.attach(app.streams, new HostInfo(bound.queryHost(), bound.queryPort()));
+        } catch (RuntimeException e) {
+            server.close();
+            router.close();
+            throw e;
+        }
         app.run();
-        LOG.info("topologies {} started in region {} ({}), state in {}", config.instanceId(), config.region(),
-                config.processingGuarantee().streamsName(), config.instanceStateDir());
+        LOG.info("topologies {} started in region {} ({}), state in {}, queries on {}:{}", config.instanceId(),
+                config.region(), config.processingGuarantee().streamsName(), config.instanceStateDir(),
+                config.queryHost(), server.port());
         return app;
+    }
+
+    /** The port of the query API. */
+    public int queryPort() {
+        return queryServer.port();
     }
 
     private void run() {
@@ -93,9 +121,18 @@ public final class TopologiesApp implements AutoCloseable {
         return terminated;
     }
 
-    /** Stops processing, commits and leaves the group; waits up to 30 s. */
+    /** Stops processing, commits and leaves the group (waits up to 30 s), then stops the query API. */
     @Override
     public void close() {
+        try {
+            closeStreams();
+        } finally {
+            queryServer.close();
+            queryRouter.close();
+        }
+    }
+
+    private void closeStreams() {
         // Leaving the group hands this instance's rooms to the others (or to its restart) at once, instead of
         // after the session timeout: a clean restart then pauses its rooms for seconds, not tens of seconds.
         CloseOptions options = CloseOptions.timeout(CLOSE_TIMEOUT)

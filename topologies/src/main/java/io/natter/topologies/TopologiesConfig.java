@@ -24,7 +24,11 @@ public record TopologiesConfig(
         Duration commitInterval,
         int replicationFactor,
         int standbyReplicas,
-        int streamThreads) {
+        int streamThreads,
+        Duration sessionTimeout,
+        Retention retention,
+        String queryHost,
+        int queryPort) {
 
     /** An environment variable with its default and meaning. */
     public record Key(String name, String defaultValue, String doc) {}
@@ -67,11 +71,24 @@ public record TopologiesConfig(
             "Warm standby copies of each state store on other instances, for fast failover.");
     public static final Key STREAM_THREADS = new Key("NATTER_TOPOLOGY_STREAM_THREADS", "1",
             "Stream threads in this instance.");
+    public static final Key SESSION_TIMEOUT_MS = new Key("NATTER_TOPOLOGY_SESSION_TIMEOUT_MS", "10000",
+            "Consumer session timeout: how soon the tasks of a killed instance move to the others.");
+    public static final Key DEDUPE_WINDOW_MS = new Key("NATTER_DEDUPE_WINDOW_MS", "86400000",
+            "How long a send's (senderId, clientMsgId) is remembered: a repeat within it is answered DUPLICATE. 0 = off.");
+    public static final Key HISTORY_MAX_MESSAGES = new Key("NATTER_HISTORY_MAX_MESSAGES", "1000",
+            "Messages of each room kept in the history store (the newest).");
+    public static final Key HISTORY_MAX_AGE_MS = new Key("NATTER_HISTORY_MAX_AGE_MS", "604800000",
+            "Age after which a message leaves the history store (7 days).");
+    public static final Key QUERY_HOST = new Key("NATTER_TOPOLOGY_QUERY_HOST", "127.0.0.1",
+            "Host the internal query API binds to and advertises to the other instances (application.server).");
+    public static final Key QUERY_PORT = new Key("NATTER_TOPOLOGY_QUERY_PORT", "8090",
+            "Port of the internal query API; 0 = a free port.");
 
     /** Every key, in README order. */
     public static final List<Key> KEYS = List.of(KAFKA_BOOTSTRAP, SCHEMA_REGISTRY_URL, REGION, APPLICATION_ID,
             INSTANCE_ID, STATE_DIR, PROCESSING_GUARANTEE, COMMIT_INTERVAL_MS, REPLICATION_FACTOR, STANDBY_REPLICAS,
-            STREAM_THREADS);
+            STREAM_THREADS, SESSION_TIMEOUT_MS, DEDUPE_WINDOW_MS, HISTORY_MAX_MESSAGES, HISTORY_MAX_AGE_MS, QUERY_HOST,
+            QUERY_PORT);
 
     /** Parses {@code env}, using each key's default when it is unset or blank. */
     public static TopologiesConfig fromEnv(Map<String, String> env) {
@@ -86,7 +103,20 @@ public record TopologiesConfig(
                 Duration.ofMillis(integer(env, COMMIT_INTERVAL_MS, 0)),
                 integer(env, REPLICATION_FACTOR, 1),
                 integer(env, STANDBY_REPLICAS, 0),
-                integer(env, STREAM_THREADS, 1));
+                integer(env, STREAM_THREADS, 1),
+                Duration.ofMillis(integer(env, SESSION_TIMEOUT_MS, 1)),
+                new Retention(Duration.ofMillis(longInteger(env, DEDUPE_WINDOW_MS, 0)),
+                        integer(env, HISTORY_MAX_MESSAGES, 1),
+                        Duration.ofMillis(longInteger(env, HISTORY_MAX_AGE_MS, 1))),
+                text(env, QUERY_HOST),
+                port(env, QUERY_PORT));
+    }
+
+    /** The same configuration with the query API on {@code port}: the port actually bound when 0 was asked. */
+    public TopologiesConfig withQueryPort(int port) {
+        return new TopologiesConfig(bootstrapServers, schemaRegistryUrl, region, applicationId, instanceId, stateDir,
+                processingGuarantee, commitInterval, replicationFactor, standbyReplicas, streamThreads, sessionTimeout,
+                retention, queryHost, port);
     }
 
     /** This instance's own state directory. */
@@ -106,6 +136,9 @@ public record TopologiesConfig(
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, replicationFactor);
         props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standbyReplicas);
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
+        // Streams metadata names each instance by this address, so a query for any room finds its owner.
+        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, queryHost + ":" + queryPort);
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int) sessionTimeout.toMillis());
         // Latency over batching: a chat message is one small record (DESIGN.md: EOS p50 ≈ 27 ms at 20 ms commits).
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
         props.put(StreamsConfig.POLL_MS_CONFIG, 10L);
@@ -142,6 +175,28 @@ public record TopologiesConfig(
             throw new TopologiesConfigException(key.name() + " must be at least " + min + ", got " + parsed);
         }
         return parsed;
+    }
+
+    private static long longInteger(Map<String, String> env, Key key, long min) {
+        String value = text(env, key);
+        long parsed;
+        try {
+            parsed = Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new TopologiesConfigException(key.name() + " must be an integer, got '" + value + "'");
+        }
+        if (parsed < min) {
+            throw new TopologiesConfigException(key.name() + " must be at least " + min + ", got " + parsed);
+        }
+        return parsed;
+    }
+
+    private static int port(Map<String, String> env, Key key) {
+        int port = integer(env, key, 0);
+        if (port > 65535) {
+            throw new TopologiesConfigException(key.name() + " must be at most 65535, got " + port);
+        }
+        return port;
     }
 
     private static ProcessingGuarantee guarantee(Map<String, String> env) {

@@ -11,6 +11,7 @@ import io.natter.schemas.avro.RoomCommand;
 import io.natter.schemas.avro.RoomState;
 import io.natter.schemas.avro.RoomVisibility;
 import io.natter.schemas.avro.SendMessageRequested;
+import io.natter.schemas.avro.SendReceipt;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,7 +31,7 @@ class RoomCommandJudgeTest {
     @Test
     void createsRoomHomedInItsRegion() {
         Outcome outcome = judge.judge(command("alice",
-                new CreateRoomRequested("r1", "Lobby", RoomVisibility.PRIVATE, List.of("bob"))), null, CREATED);
+                new CreateRoomRequested("r1", "Lobby", RoomVisibility.PRIVATE, List.of("bob"))), (RoomState) null, CREATED);
 
         assertThat(outcome).isEqualTo(new Outcome.Created(room(List.of("alice", "bob"), 0, null, 0)));
     }
@@ -43,6 +44,29 @@ class RoomCommandJudgeTest {
 
         assertThat(outcome).isEqualTo(new Outcome.Sent(room(List.of("alice", "bob"), 42, NOW, 42),
                 new ChatMessage("msg-1", "r1", "bob", "hello", NOW, 42L, "b-7", List.of())));
+    }
+
+    @Test
+    void answersARepeatWithTheOriginalBeforeCheckingMembership() {
+        // bob sent to this public room, then left: his retry still gets the original's answer.
+        RoomState room = RoomState.newBuilder(room(List.of("alice"), 5, NOW, 5))
+                .setVisibility(RoomVisibility.PUBLIC).build();
+        SendReceipt original = new SendReceipt("msg-0", 4L, CREATED);
+
+        Outcome outcome = judge.judge(command("bob", new SendMessageRequested("r1", "again", "b-7", List.of())),
+                new RoomFacts(room, original, null), NOW);
+
+        assertThat(outcome).isEqualTo(new Outcome.Duplicate(original));
+    }
+
+    @Test
+    void stillHidesAPrivateRoomFromARepeatOfANonMember() {
+        SendReceipt original = new SendReceipt("msg-0", 4L, CREATED);
+
+        Outcome outcome = judge.judge(command("mallory", new SendMessageRequested("r1", "again", "m-1", List.of())),
+                new RoomFacts(room(List.of("alice"), 5, NOW, 5), original, null), NOW);
+
+        assertThat(outcome).isEqualTo(new Outcome.Rejected(RejectionCode.ROOM_NOT_FOUND, "room r1 not found"));
     }
 
     @Test

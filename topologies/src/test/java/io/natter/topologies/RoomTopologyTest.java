@@ -1,6 +1,7 @@
 package io.natter.topologies;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.natter.schemas.Envelopes;
 import io.natter.schemas.InMemorySchemaRegistry;
@@ -9,16 +10,21 @@ import io.natter.schemas.Topics;
 import io.natter.schemas.avro.AddMemberRequested;
 import io.natter.schemas.avro.ChatFanout;
 import io.natter.schemas.avro.ChatMessage;
+import io.natter.schemas.avro.ChatMessageDeleted;
+import io.natter.schemas.avro.ChatMessageEdited;
 import io.natter.schemas.avro.ChatMessageSent;
 import io.natter.schemas.avro.CommandRejected;
 import io.natter.schemas.avro.CreateRoomRequested;
 import io.natter.schemas.avro.DeleteMessageRequested;
 import io.natter.schemas.avro.EditMessageRequested;
 import io.natter.schemas.avro.Fanout;
+import io.natter.schemas.avro.HistoryEntry;
 import io.natter.schemas.avro.JoinRoomRequested;
 import io.natter.schemas.avro.LeaveRoomRequested;
 import io.natter.schemas.avro.MemberJoined;
 import io.natter.schemas.avro.MemberLeft;
+import io.natter.schemas.avro.MessageDeletion;
+import io.natter.schemas.avro.MessageEdit;
 import io.natter.schemas.avro.Origin;
 import io.natter.schemas.avro.Rejection;
 import io.natter.schemas.avro.RoomCommand;
@@ -27,11 +33,11 @@ import io.natter.schemas.avro.RoomMembershipEvent;
 import io.natter.schemas.avro.RoomState;
 import io.natter.schemas.avro.RoomVisibility;
 import io.natter.schemas.avro.SendMessageRequested;
+import io.natter.schemas.avro.SendReceipt;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -63,10 +69,13 @@ class RoomTopologyTest {
     private static final Origin ORIGIN = new Origin("edge-1", "session-1");
     /** Stands in for generated ids in whole-record comparisons; their uniqueness is asserted after each test. */
     private static final String ID = "*";
+    /** Small bounds so the tests reach them: 1 h dedupe window, 5 messages, 2 h of history. */
+    private static final Retention RETENTION = new Retention(Duration.ofHours(1), 5, Duration.ofHours(2));
 
     @TempDir
     Path stateDir;
 
+    private final TestClock clock = new TestClock(NOW);
     private final AtomicLong idCounter = new AtomicLong();
     private final Set<String> eventIds = new HashSet<>();
     private Topics topics;
@@ -74,6 +83,8 @@ class RoomTopologyTest {
     private TestInputTopic<String, RoomCommand> commands;
     private TestOutputTopic<String, RoomMembershipEvent> membership;
     private TestOutputTopic<String, ChatMessageSent> sent;
+    private TestOutputTopic<String, ChatMessageEdited> edited;
+    private TestOutputTopic<String, ChatMessageDeleted> deleted;
     private TestOutputTopic<String, ChatFanout> fanout;
     private TestOutputTopic<String, CommandRejected> rejected;
 
@@ -81,8 +92,7 @@ class RoomTopologyTest {
     void startDriver() {
         topics = new Topics(new InMemorySchemaRegistry(), true);
         StreamsBuilder builder = new StreamsBuilder();
-        RoomTopology.build(builder, topics, REGION, Clock.fixed(NOW, ZoneOffset.UTC),
-                () -> "id-" + idCounter.incrementAndGet());
+        RoomTopology.build(builder, topics, REGION, RETENTION, clock, () -> "id-" + idCounter.incrementAndGet());
         startDriver(builder);
     }
 
@@ -94,10 +104,12 @@ class RoomTopologyTest {
         Properties props = new Properties();
         props.putAll(TopologiesConfig.fromEnv(Map.of(TopologiesConfig.STATE_DIR.name(), stateDir.toString()))
                 .streamsConfig());
-        driver = new TopologyTestDriver(builder.build(props), props);
+        driver = new TopologyTestDriver(builder.build(props), props, NOW);
         commands = input(topics.messageRequested());
         membership = output(topics.roomMembership());
         sent = output(topics.messageSent());
+        edited = output(topics.messageEdited());
+        deleted = output(topics.messageDeleted());
         fanout = output(topics.fanout());
         rejected = output(topics.messageRejected());
     }
@@ -107,11 +119,15 @@ class RoomTopologyTest {
         try {
             assertThat(membership.readKeyValuesToList()).as("unread membership events").isEmpty();
             assertThat(sent.readKeyValuesToList()).as("unread sent messages").isEmpty();
+            assertThat(edited.readKeyValuesToList()).as("unread edits").isEmpty();
+            assertThat(deleted.readKeyValuesToList()).as("unread deletions").isEmpty();
             assertThat(fanout.readKeyValuesToList()).as("unread fan-out").isEmpty();
             assertThat(rejected.readKeyValuesToList()).as("unread rejections").isEmpty();
-            assertThat(driver.producedTopicNames()).isSubsetOf(topics.roomMembership().name(),
-                    topics.messageSent().name(), topics.fanout().name(), topics.messageRejected().name(),
-                    "natter-topologies-" + RoomTopology.ROOM_STATE_STORE + "-changelog");
+            List<String> allowed = new ArrayList<>(List.of(topics.roomMembership().name(), topics.messageSent().name(),
+                    topics.messageEdited().name(), topics.messageDeleted().name(), topics.fanout().name(),
+                    topics.messageRejected().name()));
+            RoomTopology.STORES.forEach(store -> allowed.add("natter-topologies-" + store + "-changelog"));
+            assertThat(driver.producedTopicNames()).isSubsetOf(allowed);
         } finally {
             driver.close();
         }
@@ -385,16 +401,284 @@ class RoomTopologyTest {
                 "attachments is not supported yet", "a-1"));
     }
 
+
+    // --- idempotent sends ---
+
     @Test
-    void rejectsEditAndDeleteAsUnsupported() {
+    void answersARepeatedSendWithOneDuplicateNamingTheOriginalAndConsumesNoSeq() {
+        createRoom("r1", "alice", RoomVisibility.PUBLIC);
+        String original = sendAndRead("m1", "alice", "r1", "hi", "a-1");
+
+        send("m2", "alice", message("r1", "hi", "a-1"));
+
+        assertThat(readRejected()).containsExactly(duplicate("m2", "alice", "r1", "a-1", original, 1));
+        assertThat(sent.isEmpty()).isTrue();
+        assertThat(fanout.isEmpty()).isTrue();
+
+        send("m3", "alice", message("r1", "next", "a-2"));
+
+        assertThat(readSent()).containsExactly(KeyValue.pair("r1", sentEvent(chat("r1", "alice", "next", 2, "a-2"))));
+        assertThat(readFanout()).containsExactly(KeyValue.pair("r1",
+                fanoutEvent("m3", List.of("alice"), chat("r1", "alice", "next", 2, "a-2"))));
+        assertThat(room("r1").getLastSeq()).isEqualTo(2L);
+        assertThat(room("r1").getMessageCount()).isEqualTo(2L);
+    }
+
+    @Test
+    void answersDuplicateToARetryEvenAfterTheSenderLeft() {
+        createRoom("r1", "alice", RoomVisibility.PUBLIC, "bob");
+        String original = sendAndRead("m1", "bob", "r1", "bye", "b-1");
+        send("c2", "bob", new LeaveRoomRequested("r1"));
+        assertThat(membership.readValue().getPayload()).isInstanceOf(MemberLeft.class);
+
+        send("m2", "bob", message("r1", "bye", "b-1"));
+
+        assertThat(readRejected()).containsExactly(duplicate("m2", "bob", "r1", "b-1", original, 1));
+    }
+
+    @Test
+    void deduplicatesPerRoomAndSenderOnly() {
+        createRoom("r1", "alice", RoomVisibility.PUBLIC, "bob");
+        createRoom("r2", "alice", RoomVisibility.PUBLIC);
+
+        send("m1", "alice", message("r1", "x", "c-1"));
+        send("m2", "bob", message("r1", "x", "c-1"));
+        send("m3", "alice", message("r2", "x", "c-1"));
+
+        assertThat(readSent()).containsExactly(
+                KeyValue.pair("r1", sentEvent(chat("r1", "alice", "x", 1, "c-1"))),
+                KeyValue.pair("r1", sentEvent(chat("r1", "bob", "x", 2, "c-1"))),
+                KeyValue.pair("r2", sentEvent(chat("r2", "alice", "x", 1, "c-1"))));
+        assertThat(readFanout()).hasSize(3);
+    }
+
+    @Test
+    void neverDeduplicatesSendsWithoutClientMsgId() {
         createRoom("r1", "alice", RoomVisibility.PUBLIC);
 
-        send("e1", "alice", new EditMessageRequested("r1", "msg-1", "fixed"));
-        send("d1", "alice", new DeleteMessageRequested("r1", "msg-1"));
+        send("m1", "alice", message("r1", "same", null));
+        send("m2", "alice", message("r1", "same", null));
+
+        assertThat(readSent()).containsExactly(
+                KeyValue.pair("r1", sentEvent(chat("r1", "alice", "same", 1, null))),
+                KeyValue.pair("r1", sentEvent(chat("r1", "alice", "same", 2, null))));
+        assertThat(readFanout()).hasSize(2);
+    }
+
+    @Test
+    void purgesTheReceiptWhenTheWindowEndsSoARepeatIsANewMessage() {
+        createRoom("r1", "alice", RoomVisibility.PUBLIC);
+        String original = sendAndRead("m1", "alice", "r1", "hi", "a-1");
+        assertThat(receipt("r1", "alice", "a-1")).isEqualTo(new SendReceipt(original, 1L, NOW));
+
+        clock.advance(RETENTION.dedupeWindow());
+        driver.advanceWallClockTime(RETENTION.dedupeWindow());
+
+        assertThat(receipt("r1", "alice", "a-1")).isNull();
+        send("m2", "alice", message("r1", "hi", "a-1"));
+        List<ChatMessage> messages = sent.readValuesToList().stream().map(ChatMessageSent::getPayload).toList();
+        assertThat(messages).extracting(ChatMessage::getSeq, ChatMessage::getSentAt)
+                .containsExactly(tuple(2L, NOW.plus(RETENTION.dedupeWindow())));
+        assertThat(messages.getFirst().getMessageId()).isNotEqualTo(original);
+        assertThat(receipt("r1", "alice", "a-1"))
+                .isEqualTo(new SendReceipt(messages.getFirst().getMessageId(), 2L, NOW.plus(RETENTION.dedupeWindow())));
+        assertThat(fanout.readValuesToList()).hasSize(1);
+    }
+
+    @Test
+    void judgesTheWindowExactlyEvenBeforeThePurgeRuns() {
+        createRoom("r1", "alice", RoomVisibility.PUBLIC);
+        String original = sendAndRead("m1", "alice", "r1", "hi", "a-1");
+
+        clock.advance(RETENTION.dedupeWindow().minusMillis(1));
+        send("m2", "alice", message("r1", "hi", "a-1"));
+        clock.advance(Duration.ofMillis(1));
+        send("m3", "alice", message("r1", "hi", "a-1"));
+
+        assertThat(rejected.readValuesToList()).extracting(r -> r.getPayload().getCode(), r -> r.getPayload().getMessageId())
+                .containsExactly(tuple("DUPLICATE", original));
+        assertThat(sent.readValuesToList()).extracting(e -> e.getPayload().getSeq()).containsExactly(2L);
+        assertThat(fanout.readValuesToList()).hasSize(1);
+    }
+
+    // --- history ---
+
+    @Test
+    void keepsTheNewestMessagesOfEachRoomUpToTheCount() {
+        createRoom("r1", "alice", RoomVisibility.PUBLIC);
+        createRoom("r2", "alice", RoomVisibility.PUBLIC);
+        List<String> ids = new ArrayList<>();
+        for (int i = 1; i <= 7; i++) {
+            ids.add(sendAndRead("m" + i, "alice", "r1", "msg-" + i, null));
+        }
+        String other = sendAndRead("x1", "alice", "r2", "other", null);
+
+        assertThat(historySeqs("r1")).containsExactly(3L, 4L, 5L, 6L, 7L);
+        assertThat(history("r1")).extracting(e -> e.getMessage().getContent())
+                .containsExactly("msg-3", "msg-4", "msg-5", "msg-6", "msg-7");
+        assertThat(indexed("r1", ids.get(0))).isNull();
+        assertThat(indexed("r1", ids.get(1))).isNull();
+        assertThat(indexed("r1", ids.get(2))).isEqualTo(3L);
+        assertThat(indexed("r1", ids.get(6))).isEqualTo(7L);
+        assertThat(history("r2")).containsExactly(new HistoryEntry(
+                new ChatMessage(other, "r2", "alice", "other", NOW, 1L, null, List.of()), null, null, null));
+        assertThat(room("r1").getLastSeq()).isEqualTo(7L);
+        assertThat(room("r1").getMessageCount()).isEqualTo(7L);
+    }
+
+    @Test
+    void dropsMessagesOlderThanTheMaxAgeByPunctuatorAndOnAppend() {
+        createRoom("r1", "alice", RoomVisibility.PUBLIC);
+        String first = sendAndRead("m1", "alice", "r1", "one", null);
+        clock.advance(Duration.ofMinutes(90));
+        String second = sendAndRead("m2", "alice", "r1", "two", null);
+
+        clock.advance(Duration.ofMinutes(31));
+        driver.advanceWallClockTime(Duration.ofMinutes(121));
+
+        assertThat(historySeqs("r1")).containsExactly(2L);
+        assertThat(indexed("r1", first)).isNull();
+
+        // No punctuation now: the append itself trims the message that aged out.
+        clock.advance(Duration.ofMinutes(100));
+        sendAndRead("m3", "alice", "r1", "three", null);
+
+        assertThat(historySeqs("r1")).containsExactly(3L);
+        assertThat(indexed("r1", second)).isNull();
+        assertThat(room("r1").getLastSeq()).isEqualTo(3L);
+    }
+
+    // --- edit and delete ---
+
+    @Test
+    void authorEditsAMessageAndHistoryShowsTheNewContent() {
+        createRoom("r1", "alice", RoomVisibility.PUBLIC, "bob");
+        String id = sendAndRead("m1", "bob", "r1", "helo", "b-1");
+        RoomState before = room("r1");
+        clock.advance(Duration.ofMinutes(1));
+        Instant at = NOW.plus(Duration.ofMinutes(1));
+
+        send("e1", "bob", new EditMessageRequested("r1", id, "hello"));
+
+        MessageEdit edit = new MessageEdit(id, "r1", 1L, "bob", "hello", at);
+        assertThat(readEdited()).containsExactly(KeyValue.pair("r1",
+                new ChatMessageEdited("chat.message.edited.v1", ID, at, REGION, Envelopes.SCHEMA_VERSION, edit)));
+        assertThat(readFanout()).containsExactly(KeyValue.pair("r1", new ChatFanout("chat.fanout.v1", ID, at, REGION,
+                Envelopes.SCHEMA_VERSION, new Fanout("r1", List.of("alice", "bob"), "e1", ORIGIN, edit))));
+        assertThat(history("r1")).containsExactly(new HistoryEntry(
+                new ChatMessage(id, "r1", "bob", "hello", NOW, 1L, "b-1", List.of()), at, null, null));
+        assertThat(room("r1")).isEqualTo(before);
+    }
+
+    @Test
+    void refusesEditByAnyoneButTheAuthorEvenTheOwner() {
+        createRoom("r1", "alice", RoomVisibility.PUBLIC, "bob");
+        String id = sendAndRead("m1", "bob", "r1", "mine", null);
+
+        send("e1", "alice", new EditMessageRequested("r1", id, "yours"));
+
+        assertThat(readRejected()).containsExactly(rejection("e1", "alice", "r1", RejectionCode.NOT_MESSAGE_AUTHOR,
+                "only the author can edit message " + id, null));
+        assertThat(history("r1")).extracting(e -> e.getMessage().getContent()).containsExactly("mine");
+    }
+
+    @Test
+    void authorDeletesAMessageKeepingItsSeqWithEmptyContent() {
+        createRoom("r1", "alice", RoomVisibility.PUBLIC, "bob");
+        String id = sendAndRead("m1", "bob", "r1", "oops", "b-1");
+        sendAndRead("m2", "alice", "r1", "after", null);
+        RoomState before = room("r1");
+
+        send("d1", "bob", new DeleteMessageRequested("r1", id));
+
+        assertDeleted("d1", id, 1L, "bob", List.of("alice", "bob"));
+        assertThat(history("r1").getFirst()).isEqualTo(
+                new HistoryEntry(new ChatMessage(id, "r1", "bob", "", NOW, 1L, "b-1", List.of()), null, NOW, "bob"));
+        assertThat(history("r1")).extracting(e -> e.getMessage().getSeq(), e -> e.getMessage().getContent(),
+                HistoryEntry::getDeletedBy).containsExactly(tuple(1L, "", "bob"), tuple(2L, "after", null));
+        assertThat(room("r1")).isEqualTo(before);
+    }
+
+    @Test
+    void ownerDeletesAnotherMembersMessage() {
+        createRoom("r1", "alice", RoomVisibility.PRIVATE, "bob");
+        String id = sendAndRead("m1", "bob", "r1", "spam", null);
+
+        send("d1", "alice", new DeleteMessageRequested("r1", id));
+
+        assertDeleted("d1", id, 1L, "alice", List.of("alice", "bob"));
+        assertThat(history("r1")).extracting(HistoryEntry::getDeletedBy).containsExactly("alice");
+    }
+
+    @Test
+    void refusesDeleteByAMemberWhoIsNeitherAuthorNorOwner() {
+        createRoom("r1", "alice", RoomVisibility.PUBLIC, "bob", "carol");
+        String id = sendAndRead("m1", "bob", "r1", "keep", null);
+
+        send("d1", "carol", new DeleteMessageRequested("r1", id));
+
+        assertThat(readRejected()).containsExactly(rejection("d1", "carol", "r1", RejectionCode.NOT_MESSAGE_AUTHOR,
+                "only the author or the room owner can delete message " + id, null));
+        assertThat(history("r1")).extracting(HistoryEntry::getDeletedAt).containsOnlyNulls();
+    }
+
+    @Test
+    void refusesEditOrDeleteOfADeletedOrUnknownMessage() {
+        createRoom("r1", "alice", RoomVisibility.PUBLIC, "bob");
+        String id = sendAndRead("m1", "bob", "r1", "gone soon", null);
+        send("d1", "bob", new DeleteMessageRequested("r1", id));
+        assertDeleted("d1", id, 1L, "bob", List.of("alice", "bob"));
+
+        send("e1", "bob", new EditMessageRequested("r1", id, "back"));
+        send("d2", "bob", new DeleteMessageRequested("r1", id));
+        send("e2", "bob", new EditMessageRequested("r1", "no-such-id", "?"));
 
         assertThat(readRejected()).containsExactly(
-                rejection("e1", "alice", "r1", RejectionCode.UNSUPPORTED_COMMAND, "editing messages is not supported yet", null),
-                rejection("d1", "alice", "r1", RejectionCode.UNSUPPORTED_COMMAND, "deleting messages is not supported yet", null));
+                rejection("e1", "bob", "r1", RejectionCode.MESSAGE_NOT_FOUND, "message " + id + " not found in room r1", null),
+                rejection("d2", "bob", "r1", RejectionCode.MESSAGE_NOT_FOUND, "message " + id + " not found in room r1", null),
+                rejection("e2", "bob", "r1", RejectionCode.MESSAGE_NOT_FOUND, "message no-such-id not found in room r1",
+                        null));
+    }
+
+    @Test
+    void refusesEditOfAMessageTrimmedFromHistory() {
+        createRoom("r1", "alice", RoomVisibility.PUBLIC);
+        String first = sendAndRead("m1", "alice", "r1", "old", null);
+        for (int i = 2; i <= RETENTION.historyMaxMessages() + 1; i++) {
+            sendAndRead("m" + i, "alice", "r1", "msg-" + i, null);
+        }
+
+        send("e1", "alice", new EditMessageRequested("r1", first, "new"));
+
+        assertThat(readRejected()).containsExactly(rejection("e1", "alice", "r1", RejectionCode.MESSAGE_NOT_FOUND,
+                "message " + first + " not found in room r1", null));
+    }
+
+    @Test
+    void refusesEditAndDeleteFromFormerMembersHidingPrivateRooms() {
+        createRoom("pub", "alice", RoomVisibility.PUBLIC, "bob");
+        createRoom("priv", "alice", RoomVisibility.PRIVATE, "bob");
+        String inPublic = sendAndRead("m1", "bob", "pub", "a", null);
+        String inPrivate = sendAndRead("m2", "bob", "priv", "b", null);
+        send("l1", "bob", new LeaveRoomRequested("pub"));
+        send("l2", "bob", new LeaveRoomRequested("priv"));
+        assertThat(membership.readValuesToList()).hasSize(2);
+
+        send("e1", "bob", new EditMessageRequested("pub", inPublic, "x"));
+        send("d1", "bob", new DeleteMessageRequested("priv", inPrivate));
+
+        assertThat(readRejected()).containsExactly(
+                rejection("e1", "bob", "pub", RejectionCode.NOT_A_MEMBER, "bob is not a member of pub", null),
+                rejection("d1", "bob", "priv", RejectionCode.ROOM_NOT_FOUND, "room priv not found", null));
+    }
+
+    private void assertDeleted(String commandId, String messageId, long seq, String by, List<String> recipients) {
+        MessageDeletion deletion = new MessageDeletion(messageId, "r1", seq, by, clock.instant());
+        assertThat(readDeleted()).containsExactly(KeyValue.pair("r1", new ChatMessageDeleted("chat.message.deleted.v1",
+                ID, clock.instant(), REGION, Envelopes.SCHEMA_VERSION, deletion)));
+        assertThat(readFanout()).containsExactly(KeyValue.pair("r1", new ChatFanout("chat.fanout.v1", ID,
+                clock.instant(), REGION, Envelopes.SCHEMA_VERSION,
+                new Fanout("r1", recipients, commandId, ORIGIN, deletion))));
     }
 
     // --- envelopes, headers, failures ---
@@ -402,7 +686,7 @@ class RoomTopologyTest {
     @Test
     void fillsEveryEnvelopeWithRandomEventIds() {
         StreamsBuilder builder = new StreamsBuilder();
-        RoomTopology.build(builder, topics, REGION);
+        RoomTopology.build(builder, topics, REGION, Retention.DEFAULT);
         startDriver(builder);
         Instant before = Instant.now();
 
@@ -504,6 +788,58 @@ class RoomTopologyTest {
                 NOW));
     }
 
+    /** Sends a message, reads its sent and fan-out events, and returns its message id. */
+    private String sendAndRead(String commandId, String actor, String roomId, String content, String clientMsgId) {
+        send(commandId, actor, message(roomId, content, clientMsgId));
+        ChatMessageSent event = sent.readValue();
+        assertThat(fanout.readValue().getPayload().getEvent()).isEqualTo(event.getPayload());
+        return event.getPayload().getMessageId();
+    }
+
+    private SendReceipt receipt(String roomId, String senderId, String clientMsgId) {
+        KeyValueStore<String, SendReceipt> store = driver.getKeyValueStore(RoomTopology.SEND_RECEIPTS_STORE);
+        return store.get(StoreKeys.receipt(roomId, senderId, clientMsgId));
+    }
+
+    private List<HistoryEntry> history(String roomId) {
+        KeyValueStore<String, HistoryEntry> store = driver.getKeyValueStore(RoomTopology.HISTORY_STORE);
+        List<HistoryEntry> entries = new ArrayList<>();
+        try (var it = store.range(StoreKeys.historyStart(roomId), StoreKeys.historyEnd(roomId))) {
+            it.forEachRemaining(kv -> entries.add(kv.value));
+        }
+        return entries;
+    }
+
+    private List<Long> historySeqs(String roomId) {
+        return history(roomId).stream().map(e -> e.getMessage().getSeq()).toList();
+    }
+
+    private Long indexed(String roomId, String messageId) {
+        KeyValueStore<String, Long> store = driver.getKeyValueStore(RoomTopology.MESSAGE_INDEX_STORE);
+        return store.get(StoreKeys.index(roomId, messageId));
+    }
+
+    private static KeyValue<String, CommandRejected> duplicate(String commandId, String actor, String roomId,
+                                                               String clientMsgId, String messageId, long seq) {
+        return KeyValue.pair(actor, new CommandRejected("chat.message.rejected.v1", ID, NOW, REGION,
+                Envelopes.SCHEMA_VERSION, new Rejection(commandId, actor, roomId, "DUPLICATE",
+                "already accepted as seq " + seq, clientMsgId, ORIGIN, messageId, seq)));
+    }
+
+    private List<KeyValue<String, ChatMessageEdited>> readEdited() {
+        return masked(edited, e -> {
+            eventIds(e.getEventId());
+            return ChatMessageEdited.newBuilder(e).setEventId(ID).build();
+        });
+    }
+
+    private List<KeyValue<String, ChatMessageDeleted>> readDeleted() {
+        return masked(deleted, e -> {
+            eventIds(e.getEventId());
+            return ChatMessageDeleted.newBuilder(e).setEventId(ID).build();
+        });
+    }
+
     private RoomState room(String roomId) {
         KeyValueStore<String, RoomState> store = driver.getKeyValueStore(RoomTopology.ROOM_STATE_STORE);
         return store.get(roomId);
@@ -529,7 +865,8 @@ class RoomTopologyTest {
     private static KeyValue<String, CommandRejected> rejection(String commandId, String actor, String roomId,
                                                                RejectionCode code, String reason, String clientMsgId) {
         return KeyValue.pair(actor, new CommandRejected("chat.message.rejected.v1", ID, NOW, REGION,
-                Envelopes.SCHEMA_VERSION, new Rejection(commandId, actor, roomId, code.name(), reason, clientMsgId, ORIGIN, null, null)));
+                Envelopes.SCHEMA_VERSION, new Rejection(commandId, actor, roomId, code.name(), reason, clientMsgId, ORIGIN,
+                null, null)));
     }
 
     /** Reads a topic, records its event ids and masks them so records compare whole. */
@@ -550,8 +887,9 @@ class RoomTopologyTest {
     private List<KeyValue<String, ChatFanout>> readFanout() {
         return masked(fanout, e -> {
             eventIds(e.getEventId());
+            Object event = e.getPayload().getEvent();
             Fanout payload = Fanout.newBuilder(e.getPayload())
-                    .setEvent(maskMessageId((ChatMessage) e.getPayload().getEvent())).build();
+                    .setEvent(event instanceof ChatMessage m ? maskMessageId(m) : event).build();
             return ChatFanout.newBuilder(e).setEventId(ID).setPayload(payload).build();
         });
     }

@@ -21,7 +21,10 @@ class TopologiesConfigTest {
 
         assertThat(config).isEqualTo(new TopologiesConfig("127.0.0.1:9092", "http://127.0.0.1:8081/apis/ccompat/v7",
                 "us", "natter-topologies", "topologies-0", Path.of("/tmp/natter-topologies"),
-                TopologiesConfig.ProcessingGuarantee.EXACTLY_ONCE_V2, Duration.ofMillis(20), 1, 0, 1));
+                TopologiesConfig.ProcessingGuarantee.EXACTLY_ONCE_V2, Duration.ofMillis(20), 1, 0, 1,
+                Duration.ofSeconds(10), Retention.DEFAULT, "127.0.0.1", 8090));
+        assertThat(Retention.DEFAULT).isEqualTo(new Retention(Duration.ofMillis(86_400_000), 1000,
+                Duration.ofMillis(604_800_000)));
         assertThat(config.instanceStateDir()).isEqualTo(Path.of("/tmp/natter-topologies/topologies-0"));
     }
 
@@ -38,11 +41,18 @@ class TopologiesConfigTest {
                 Map.entry("NATTER_COMMIT_INTERVAL_MS", "100"),
                 Map.entry("NATTER_TOPOLOGY_REPLICATION_FACTOR", "3"),
                 Map.entry("NATTER_TOPOLOGY_STANDBY_REPLICAS", "1"),
-                Map.entry("NATTER_TOPOLOGY_STREAM_THREADS", " 4 ")));
+                Map.entry("NATTER_TOPOLOGY_STREAM_THREADS", " 4 "),
+                Map.entry("NATTER_TOPOLOGY_SESSION_TIMEOUT_MS", "6000"),
+                Map.entry("NATTER_DEDUPE_WINDOW_MS", "0"),
+                Map.entry("NATTER_HISTORY_MAX_MESSAGES", "200"),
+                Map.entry("NATTER_HISTORY_MAX_AGE_MS", "2592000000"),
+                Map.entry("NATTER_TOPOLOGY_QUERY_HOST", "10.0.0.7"),
+                Map.entry("NATTER_TOPOLOGY_QUERY_PORT", "0")));
 
         assertThat(config).isEqualTo(new TopologiesConfig("k1:9092,k2:9092", "http://registry:8080/apis/ccompat/v7",
                 "eu", "natter-eu", "t2", Path.of("/var/lib/natter"), TopologiesConfig.ProcessingGuarantee.AT_LEAST_ONCE,
-                Duration.ofMillis(100), 3, 1, 4));
+                Duration.ofMillis(100), 3, 1, 4, Duration.ofMillis(6000),
+                new Retention(Duration.ZERO, 200, Duration.ofDays(30)), "10.0.0.7", 0));
     }
 
     @Test
@@ -62,6 +72,15 @@ class TopologiesConfigTest {
         assertThatThrownBy(() -> TopologiesConfig.fromEnv(Map.of("NATTER_PROCESSING_GUARANTEE", "exactly_once")))
                 .isInstanceOf(TopologiesConfigException.class)
                 .hasMessage("NATTER_PROCESSING_GUARANTEE must be exactly_once_v2 or at_least_once, got 'exactly_once'");
+        assertThatThrownBy(() -> TopologiesConfig.fromEnv(Map.of("NATTER_HISTORY_MAX_MESSAGES", "0")))
+                .isInstanceOf(TopologiesConfigException.class)
+                .hasMessage("NATTER_HISTORY_MAX_MESSAGES must be at least 1, got 0");
+        assertThatThrownBy(() -> TopologiesConfig.fromEnv(Map.of("NATTER_DEDUPE_WINDOW_MS", "-1")))
+                .isInstanceOf(TopologiesConfigException.class)
+                .hasMessage("NATTER_DEDUPE_WINDOW_MS must be at least 0, got -1");
+        assertThatThrownBy(() -> TopologiesConfig.fromEnv(Map.of("NATTER_TOPOLOGY_QUERY_PORT", "70000")))
+                .isInstanceOf(TopologiesConfigException.class)
+                .hasMessage("NATTER_TOPOLOGY_QUERY_PORT must be at most 65535, got 70000");
     }
 
     @Test
@@ -78,6 +97,8 @@ class TopologiesConfigTest {
                 Map.entry("replication.factor", 1),
                 Map.entry("num.standby.replicas", 0),
                 Map.entry("num.stream.threads", 1),
+                Map.entry("application.server", "127.0.0.1:8090"),
+                Map.entry("consumer.session.timeout.ms", 10000),
                 Map.entry("statestore.cache.max.bytes", 0L),
                 Map.entry("poll.ms", 10L),
                 Map.entry("producer.linger.ms", 0),
@@ -89,6 +110,14 @@ class TopologiesConfigTest {
         // Kafka accepts every entry as it is.
         assertThat(new StreamsConfig(streams).getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))
                 .isEqualTo("exactly_once_v2");
+    }
+
+    @Test
+    void advertisesTheBoundQueryPort() {
+        TopologiesConfig config = TopologiesConfig.fromEnv(Map.of("NATTER_TOPOLOGY_QUERY_PORT", "0")).withQueryPort(41234);
+
+        assertThat(config.queryPort()).isEqualTo(41234);
+        assertThat(config.streamsConfig()).containsEntry("application.server", "127.0.0.1:41234");
     }
 
     @Test

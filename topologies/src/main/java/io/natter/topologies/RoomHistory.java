@@ -1,0 +1,73 @@
+package io.natter.topologies;
+
+import io.natter.schemas.avro.ChatMessage;
+import io.natter.schemas.avro.HistoryEntry;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Each room's retained messages ({@value RoomTopology#HISTORY_STORE}) and the message-id index beside it
+ * ({@value RoomTopology#MESSAGE_INDEX_STORE}), bounded by count and age. Trimming only ever removes a room's
+ * oldest entries, so what is retained is always the contiguous seq range oldestSeq..lastSeq.
+ */
+final class RoomHistory {
+    private final KeyValueStore<String, HistoryEntry> history;
+    private final KeyValueStore<String, Long> index;
+    private final Retention retention;
+
+    RoomHistory(KeyValueStore<String, HistoryEntry> history, KeyValueStore<String, Long> index, Retention retention) {
+        this.history = history;
+        this.index = index;
+        this.retention = retention;
+    }
+
+    /** The retained entry of a message, deleted or not; {@code null} if unknown or trimmed. */
+    HistoryEntry find(String roomId, String messageId) {
+        Long seq = index.get(StoreKeys.index(roomId, messageId));
+        return seq == null ? null : history.get(StoreKeys.history(roomId, seq));
+    }
+
+    /** Adds a newly sequenced message, then trims its room. */
+    void append(ChatMessage message, Instant now) {
+        history.put(StoreKeys.history(message.getRoomId(), message.getSeq()), new HistoryEntry(message, null, null, null));
+        index.put(StoreKeys.index(message.getRoomId(), message.getMessageId()), message.getSeq());
+        trim(message.getRoomId(), message.getSeq(), now);
+    }
+
+    /** Replaces a retained entry by its edited or deleted version. */
+    void replace(HistoryEntry entry) {
+        ChatMessage message = entry.getMessage();
+        history.put(StoreKeys.history(message.getRoomId(), message.getSeq()), entry);
+    }
+
+    /** Removes the room's entries beyond the newest {@code historyMaxMessages} and those older than the max age. */
+    void trim(String roomId, long lastSeq, Instant now) {
+        long keepFromSeq = lastSeq - retention.historyMaxMessages() + 1;
+        Instant keepFrom = now.minus(retention.historyMaxAge());
+        List<ChatMessage> expired = new ArrayList<>();
+        // Oldest first; stop at the first entry to keep (sentAt only grows along seq, bar clock skew on failover).
+        try (KeyValueIterator<String, HistoryEntry> it =
+                     history.range(StoreKeys.historyStart(roomId), StoreKeys.historyEnd(roomId))) {
+            while (it.hasNext()) {
+                ChatMessage message = it.next().value.getMessage();
+                if (message.getSeq() >= keepFromSeq && !message.getSentAt().isBefore(keepFrom)) {
+                    break;
+                }
+                expired.add(message);
+            }
+        }
+        for (ChatMessage message : expired) {
+            history.delete(StoreKeys.history(roomId, message.getSeq()));
+            index.delete(StoreKeys.index(roomId, message.getMessageId()));
+        }
+    }
+
+    /** Trims every room in {@code rooms} (room id, last seq). */
+    void trimAll(List<KeyValue<String, Long>> rooms, Instant now) {
+        rooms.forEach(room -> trim(room.key, room.value, now));
+    }
+}
