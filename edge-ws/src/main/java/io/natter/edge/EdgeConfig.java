@@ -1,7 +1,10 @@
 package io.natter.edge;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -23,7 +26,8 @@ public record EdgeConfig(
         Duration requestTimeout,
         int maxFrameBytes,
         int maxContentBytes,
-        Duration wsIdleTimeout) {
+        Duration wsIdleTimeout,
+        List<URI> topologyQueryUrls) {
 
     /** Shared dev secret: anyone can mint tokens with it, so production must set its own. */
     public static final String DEV_JWT_SECRET = "natter-dev-secret-change-me-0123456789abcdef";
@@ -55,10 +59,14 @@ public record EdgeConfig(
     public static final ConfigKey WS_IDLE_TIMEOUT_MS = new ConfigKey("NATTER_WS_IDLE_TIMEOUT_MS", "300000",
             "A WebSocket with no traffic for this long is closed; clients send PING to stay open.");
 
+    public static final ConfigKey TOPOLOGY_QUERY_URLS = new ConfigKey("NATTER_TOPOLOGY_QUERY_URLS", "http://127.0.0.1:8090",
+            "Comma-separated base URLs of topology instances' query API (room state, history); tried in order, "
+                    + "retried on 503 or connection failure within the request timeout.");
+
     /** Every key the edge reads, in README order. */
     public static final List<ConfigKey> KEYS = List.of(KAFKA_BOOTSTRAP, SCHEMA_REGISTRY_URL, REGION, EDGE_HOST,
             EDGE_PORT, NODE_ID, JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, REQUEST_TIMEOUT_MS, MAX_FRAME_BYTES,
-            MAX_CONTENT_BYTES, WS_IDLE_TIMEOUT_MS);
+            MAX_CONTENT_BYTES, WS_IDLE_TIMEOUT_MS, TOPOLOGY_QUERY_URLS);
 
     private static final int MIN_SECRET_BYTES = 32;
 
@@ -82,13 +90,44 @@ public record EdgeConfig(
                 Duration.ofMillis(intIn(env, REQUEST_TIMEOUT_MS, 1, Integer.MAX_VALUE)),
                 intIn(env, MAX_FRAME_BYTES, 256, Integer.MAX_VALUE),
                 intIn(env, MAX_CONTENT_BYTES, 1, Integer.MAX_VALUE),
-                Duration.ofMillis(intIn(env, WS_IDLE_TIMEOUT_MS, 1_000, Integer.MAX_VALUE)));
+                Duration.ofMillis(intIn(env, WS_IDLE_TIMEOUT_MS, 1_000, Integer.MAX_VALUE)),
+                httpUrls(env, TOPOLOGY_QUERY_URLS));
     }
 
     /** This config with another port, e.g. 0 for tests. */
     public EdgeConfig withPort(int newPort) {
         return new EdgeConfig(kafkaBootstrap, schemaRegistryUrl, region, host, newPort, nodeId, jwtSecret, jwtIssuer,
-                jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout);
+                jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, topologyQueryUrls);
+    }
+
+    /** This config with other topology query URLs, e.g. the port a test topology bound. */
+    public EdgeConfig withTopologyQueryUrls(List<URI> urls) {
+        return new EdgeConfig(kafkaBootstrap, schemaRegistryUrl, region, host, port, nodeId, jwtSecret, jwtIssuer,
+                jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, List.copyOf(urls));
+    }
+
+    private static List<URI> httpUrls(Map<String, String> env, ConfigKey key) {
+        List<URI> urls = new ArrayList<>();
+        for (String part : key.read(env).split(",")) {
+            String raw = part.trim();
+            if (raw.isEmpty()) {
+                continue;
+            }
+            URI url;
+            try {
+                url = new URI(raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw);
+            } catch (URISyntaxException e) {
+                throw new IllegalArgumentException(key.name() + " has an invalid URL '" + raw + "'", e);
+            }
+            if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
+                throw new IllegalArgumentException(key.name() + " needs http(s)://host[:port] URLs, got '" + raw + "'");
+            }
+            urls.add(url);
+        }
+        if (urls.isEmpty()) {
+            throw new IllegalArgumentException(key.name() + " needs at least one URL");
+        }
+        return List.copyOf(urls);
     }
 
     private static int intIn(Map<String, String> env, ConfigKey key, int min, int max) {
@@ -112,6 +151,6 @@ public record EdgeConfig(
                 + ", region=" + region + ", host=" + host + ", port=" + port + ", nodeId=" + nodeId
                 + ", jwtIssuer=" + jwtIssuer + ", jwtAudience=" + jwtAudience + ", requestTimeout=" + requestTimeout
                 + ", maxFrameBytes=" + maxFrameBytes + ", maxContentBytes=" + maxContentBytes
-                + ", wsIdleTimeout=" + wsIdleTimeout + "]";
+                + ", wsIdleTimeout=" + wsIdleTimeout + ", topologyQueryUrls=" + topologyQueryUrls + "]";
     }
 }

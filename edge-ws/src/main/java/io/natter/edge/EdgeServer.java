@@ -9,10 +9,13 @@ import io.natter.edge.error.ErrorMapper;
 import io.natter.edge.frames.FrameCodec;
 import io.natter.edge.kafka.CommandPublisher;
 import io.natter.edge.kafka.FanoutConsumer;
+import io.natter.edge.query.RoomQueryClient;
 import io.natter.edge.rooms.PendingRequests;
 import io.natter.edge.rooms.RoomCommands;
+import io.natter.edge.rooms.RoomQueries;
 import io.natter.edge.rooms.RoomService;
 import io.natter.edge.rooms.RoomsApi;
+import io.natter.edge.session.Catchup;
 import io.natter.edge.session.Delivery;
 import io.natter.edge.session.SessionRegistry;
 import io.natter.edge.ws.FrameHandler;
@@ -21,6 +24,8 @@ import io.natter.schemas.AvroTrust;
 import io.natter.schemas.Envelopes;
 import io.natter.schemas.Topics;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +39,8 @@ public final class EdgeServer implements AutoCloseable {
     private final CommandPublisher publisher;
     private final FanoutConsumer consumer;
     private final SessionRegistry sessions;
+    private final RoomQueryClient queryClient;
+    private final ExecutorService reads;
     private final Javalin app;
     private final Thread warmUp;
 
@@ -46,15 +53,20 @@ public final class EdgeServer implements AutoCloseable {
         sessions = new SessionRegistry();
         publisher = CommandPublisher.create(config.kafkaBootstrap(), config.nodeId(), config.requestTimeout(),
                 topics.messageRequested());
+        queryClient = new RoomQueryClient(config.topologyQueryUrls(), config.requestTimeout(), mapper);
+        RoomQueries queries = new RoomQueries(queryClient);
+        // History reads block on HTTP; one virtual thread each keeps sockets and the fan-out thread free.
+        reads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(config.nodeId() + "-read-", 0).factory());
+        Catchup catchup = new Catchup(queries, codec, reads);
         consumer = new FanoutConsumer(config.kafkaBootstrap(), config.nodeId(), topics,
-                new Delivery(config.nodeId(), sessions, pending, codec));
+                new Delivery(config.nodeId(), sessions, pending, catchup));
         RoomService rooms = new RoomService(publisher,
                 new RoomCommands(config.nodeId(), Envelopes.systemClock(config.region())), pending);
 
         Authentication authentication = new Authentication(
                 JwtAuthenticator.hs256(config.jwtSecret(), config.jwtIssuer(), config.jwtAudience()));
-        RoomsApi roomsApi = new RoomsApi(rooms, mapper);
-        WsEndpoint wsEndpoint = new WsEndpoint(sessions, new FrameHandler(codec, rooms));
+        RoomsApi roomsApi = new RoomsApi(rooms, queries, mapper);
+        WsEndpoint wsEndpoint = new WsEndpoint(sessions, new FrameHandler(codec, rooms, queries, catchup, reads));
         HealthApi health = new HealthApi(this::ready);
         app = Javalin.create(cfg -> {
             cfg.jetty.host = config.host();
@@ -112,6 +124,8 @@ public final class EdgeServer implements AutoCloseable {
         app.stop();
         consumer.close();
         publisher.close();
+        reads.shutdownNow();
+        queryClient.close();
         warmUp.interrupt();
     }
 

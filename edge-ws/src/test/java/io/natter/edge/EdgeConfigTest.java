@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +19,7 @@ class EdgeConfigTest {
         assertThat(config.nodeId()).matches("edge-[0-9a-f]{8}");
         assertThat(config).isEqualTo(new EdgeConfig("127.0.0.1:9092", "http://127.0.0.1:8081/apis/ccompat/v7", "us",
                 "127.0.0.1", 8080, config.nodeId(), EdgeConfig.DEV_JWT_SECRET, "natter-dev", "natter",
-                Duration.ofMillis(5000), 65536, 4096, Duration.ofMinutes(5)));
+                Duration.ofMillis(5000), 65536, 4096, Duration.ofMinutes(5), List.of(URI.create("http://127.0.0.1:8090"))));
     }
 
     @Test
@@ -35,9 +37,11 @@ class EdgeConfigTest {
                 Map.entry("NATTER_REQUEST_TIMEOUT_MS", "750"),
                 Map.entry("NATTER_MAX_FRAME_BYTES", "1024"),
                 Map.entry("NATTER_MAX_CONTENT_BYTES", "100"),
-                Map.entry("NATTER_WS_IDLE_TIMEOUT_MS", "2000")));
+                Map.entry("NATTER_WS_IDLE_TIMEOUT_MS", "2000"),
+                Map.entry("NATTER_TOPOLOGY_QUERY_URLS", "http://t1:8090/, https://t2:9000 ,")));
         assertThat(config).isEqualTo(new EdgeConfig("k:1", "http://r/apis/ccompat/v7", "eu", "0.0.0.0", 0, "edge-a",
-                "s".repeat(32), "iss", "aud", Duration.ofMillis(750), 1024, 100, Duration.ofSeconds(2)));
+                "s".repeat(32), "iss", "aud", Duration.ofMillis(750), 1024, 100, Duration.ofSeconds(2),
+                List.of(URI.create("http://t1:8090"), URI.create("https://t2:9000"))));
     }
 
     @Test
@@ -55,6 +59,10 @@ class EdgeConfigTest {
                 .hasMessageStartingWith("NATTER_REQUEST_TIMEOUT_MS must be between 1");
         assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("NATTER_JWT_SECRET", "short")))
                 .hasMessage("NATTER_JWT_SECRET must be at least 32 bytes");
+        assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("NATTER_TOPOLOGY_QUERY_URLS", "ftp://t1")))
+                .hasMessage("NATTER_TOPOLOGY_QUERY_URLS needs http(s)://host[:port] URLs, got 'ftp://t1'");
+        assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("NATTER_TOPOLOGY_QUERY_URLS", ",")))
+                .hasMessage("NATTER_TOPOLOGY_QUERY_URLS needs at least one URL");
     }
 
     @Test

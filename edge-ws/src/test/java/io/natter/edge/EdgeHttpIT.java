@@ -133,8 +133,10 @@ class EdgeHttpIT {
         try (WsTestClient client = WsTestClient.connect(http, edge.port(), "alice", tokens.sign("alice", Duration.ofMinutes(1)))) {
             client.send("{oops");
             assertThat(client.next(FRAME_WAIT)).isEqualTo(frame("{\"type\":\"ERROR\",\"code\":\"MALFORMED_FRAME\",\"message\":\"frame is not valid JSON\"}"));
-            client.send("{\"type\":\"HISTORY\",\"id\":\"h1\"}");
-            assertThat(client.next(FRAME_WAIT)).isEqualTo(frame("{\"type\":\"ERROR\",\"code\":\"UNSUPPORTED_TYPE\",\"message\":\"HISTORY is not supported yet\",\"ref\":\"h1\"}"));
+            client.send("{\"type\":\"REFRESH_TOKEN\",\"id\":\"h1\"}");
+            assertThat(client.next(FRAME_WAIT)).isEqualTo(frame("{\"type\":\"ERROR\",\"code\":\"UNSUPPORTED_TYPE\",\"message\":\"REFRESH_TOKEN is not supported yet\",\"ref\":\"h1\"}"));
+            client.send("{\"type\":\"HISTORY\",\"id\":\"h2\"}");
+            assertThat(client.next(FRAME_WAIT)).isEqualTo(frame("{\"type\":\"ERROR\",\"code\":\"INVALID_FRAME\",\"message\":\"roomId is required\",\"ref\":\"h2\"}"));
             client.send("{\"type\":\"WAVE\"}");
             assertThat(client.next(FRAME_WAIT)).isEqualTo(frame("{\"type\":\"ERROR\",\"code\":\"UNKNOWN_TYPE\",\"message\":\"unknown frame type WAVE\"}"));
             client.send("{\"type\":\"SEND_MESSAGE\",\"roomId\":\"r1\",\"clientMsgId\":\"c1\"}");

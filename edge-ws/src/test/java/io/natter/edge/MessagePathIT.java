@@ -72,14 +72,16 @@ class MessagePathIT {
                 "NATTER_KAFKA_BOOTSTRAP", broker.bootstrapServers(),
                 "NATTER_SCHEMA_REGISTRY_URL", registry.url(),
                 "NATTER_TOPOLOGY_APPLICATION_ID", "natter-topologies-it",
-                "NATTER_TOPOLOGY_STATE_DIR", dataDir.resolve("streams").toString())));
+                "NATTER_TOPOLOGY_STATE_DIR", dataDir.resolve("streams").toString(),
+                "NATTER_TOPOLOGY_QUERY_PORT", "0")));
         topologies.awaitRunning(Duration.ofSeconds(90));
         EdgeConfig config = EdgeConfig.fromEnv(Map.of(
                 "NATTER_KAFKA_BOOTSTRAP", broker.bootstrapServers(),
                 "NATTER_SCHEMA_REGISTRY_URL", registry.url(),
                 "NATTER_EDGE_PORT", "0",
                 "NATTER_NODE_ID", "edge-it",
-                "NATTER_REQUEST_TIMEOUT_MS", "15000"));
+                "NATTER_REQUEST_TIMEOUT_MS", "15000",
+                "NATTER_TOPOLOGY_QUERY_URLS", "http://127.0.0.1:" + topologies.queryPort()));
         edge = EdgeServer.start(config);
         tokens = new HmacTokenSigner(config.jwtSecret(), config.jwtIssuer(), config.jwtAudience(), Clock.systemUTC());
         await().atMost(Duration.ofSeconds(60)).until(() -> get("/health/ready").statusCode() == 200);

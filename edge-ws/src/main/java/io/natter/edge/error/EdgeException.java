@@ -3,7 +3,7 @@ package io.natter.edge.error;
 /** A failure with a stable client-facing code; {@link ErrorMapper} turns each kind into HTTP or a WS frame. */
 public abstract sealed class EdgeException extends RuntimeException
         permits UnauthorizedException, InvalidRequestException, CommandRejectedException, RequestTimeoutException,
-        UnavailableException {
+        UnavailableException, AccessDeniedException, HistoryTruncatedException {
 
     private final String code;
 

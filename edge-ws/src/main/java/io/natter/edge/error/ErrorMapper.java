@@ -5,6 +5,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.servlet.JavalinWsServletContext;
 import io.javalin.websocket.WsCloseStatus;
+import io.natter.edge.frames.ServerFrame;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,6 +28,8 @@ public final class ErrorMapper {
             "NOT_A_MEMBER", 403,
             "NOT_ROOM_OWNER", 403,
             "OWNER_CANNOT_LEAVE", 409,
+            "NOT_MESSAGE_AUTHOR", 403,
+            "MESSAGE_NOT_FOUND", 404,
             "UNSUPPORTED_COMMAND", 501);
 
     private ErrorMapper() {}
@@ -55,7 +58,15 @@ public final class ErrorMapper {
             case CommandRejectedException r -> REJECTION_STATUS.getOrDefault(r.code(), 422);
             case RequestTimeoutException t -> 503;
             case UnavailableException u -> 503;
+            case AccessDeniedException a -> "NOT_A_MEMBER".equals(a.code()) ? 403 : 404;
+            case HistoryTruncatedException h -> 410;
         };
+    }
+
+    /** The ERROR frame for a typed failure; {@code ref} names what it answers (request id, clientMsgId or room id). */
+    public static ServerFrame.Error frameOf(EdgeException e, String ref) {
+        Long oldestSeq = e instanceof HistoryTruncatedException truncated ? truncated.oldestSeq() : null;
+        return new ServerFrame.Error(e.code(), e.getMessage(), ref, oldestSeq);
     }
 
     /**
@@ -70,7 +81,7 @@ public final class ErrorMapper {
         return switch (cause) {
             case EdgeException e -> e;
             case TimeoutException t -> new RequestTimeoutException("no answer from the room topology in time");
-            default -> new UnavailableException("command could not be published: " + cause.getMessage(), cause);
+            default -> new UnavailableException("request failed: " + cause.getMessage(), cause);
         };
     }
 

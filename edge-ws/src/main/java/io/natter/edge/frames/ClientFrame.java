@@ -2,13 +2,18 @@ package io.natter.edge.frames;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.Map;
 
 /** A frame a client sends over {@code /ws}, decoded once by {@link FrameCodec}; the JSON {@code type} picks the record. */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = ClientFrame.SendMessage.class, name = "SEND_MESSAGE"),
+    @JsonSubTypes.Type(value = ClientFrame.EditMessage.class, name = "EDIT_MESSAGE"),
+    @JsonSubTypes.Type(value = ClientFrame.DeleteMessage.class, name = "DELETE_MESSAGE"),
     @JsonSubTypes.Type(value = ClientFrame.JoinRoom.class, name = "JOIN_ROOM"),
     @JsonSubTypes.Type(value = ClientFrame.LeaveRoom.class, name = "LEAVE_ROOM"),
+    @JsonSubTypes.Type(value = ClientFrame.History.class, name = "HISTORY"),
+    @JsonSubTypes.Type(value = ClientFrame.Resume.class, name = "RESUME"),
     @JsonSubTypes.Type(value = ClientFrame.Ping.class, name = "PING")
 })
 public sealed interface ClientFrame {
@@ -16,11 +21,23 @@ public sealed interface ClientFrame {
     /** Post {@code content} to a room; {@code clientMsgId} (optional) comes back in ACK or ERROR.ref. */
     record SendMessage(String roomId, String content, String clientMsgId) implements ClientFrame {}
 
+    /** The author replaces a message's content. */
+    record EditMessage(String roomId, String messageId, String content) implements ClientFrame {}
+
+    /** The author or the room owner deletes a message. */
+    record DeleteMessage(String roomId, String messageId) implements ClientFrame {}
+
     /** Join a public room. */
     record JoinRoom(String roomId) implements ClientFrame {}
 
     /** Leave a room. */
     record LeaveRoom(String roomId) implements ClientFrame {}
+
+    /** A page of a room's history: the newest {@code limit} messages before {@code beforeSeq} (newest when absent). */
+    record History(String roomId, Long beforeSeq, Integer limit) implements ClientFrame {}
+
+    /** Replay every message after {@code rooms[roomId]} (the last seq the client has), then continue live. */
+    record Resume(Map<String, Long> rooms) implements ClientFrame {}
 
     /** Liveness probe, answered with PONG. */
     record Ping() implements ClientFrame {}

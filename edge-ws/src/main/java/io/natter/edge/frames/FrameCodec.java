@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.natter.edge.Identifiers;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -16,8 +17,9 @@ import java.util.stream.Collectors;
  */
 public final class FrameCodec {
     /** Frame types of the protocol that later issues implement. */
-    public static final Set<String> LATER_TYPES =
-            Set.of("EDIT_MESSAGE", "DELETE_MESSAGE", "HISTORY", "RESUME", "REFRESH_TOKEN");
+    public static final Set<String> LATER_TYPES = Set.of("REFRESH_TOKEN");
+    /** Most rooms one RESUME may name; bounds the history reads one frame can start. */
+    public static final int MAX_RESUME_ROOMS = 1000;
     private static final Set<String> KNOWN_TYPES = Arrays.stream(ClientFrame.class.getAnnotation(JsonSubTypes.class).value())
             .map(JsonSubTypes.Type::name)
             .collect(Collectors.toUnmodifiableSet());
@@ -83,18 +85,55 @@ public final class FrameCodec {
                 if (send.clientMsgId() != null) {
                     requireId("clientMsgId", send.clientMsgId(), ref);
                 }
-                if (send.content() == null || send.content().isBlank()) {
-                    throw new FrameException("INVALID_FRAME", "content is required", ref);
-                }
-                int bytes = send.content().getBytes(StandardCharsets.UTF_8).length;
-                if (bytes > maxContentBytes) {
-                    throw new FrameException("CONTENT_TOO_LARGE",
-                            "content is " + bytes + " bytes, the limit is " + maxContentBytes, ref);
-                }
+                requireContent(send.content(), ref);
+            }
+            case ClientFrame.EditMessage edit -> {
+                requireId("roomId", edit.roomId(), ref);
+                requireId("messageId", edit.messageId(), ref);
+                requireContent(edit.content(), ref);
+            }
+            case ClientFrame.DeleteMessage delete -> {
+                requireId("roomId", delete.roomId(), ref);
+                requireId("messageId", delete.messageId(), ref);
             }
             case ClientFrame.JoinRoom join -> requireId("roomId", join.roomId(), ref);
             case ClientFrame.LeaveRoom leave -> requireId("roomId", leave.roomId(), ref);
+            case ClientFrame.History history -> {
+                requireId("roomId", history.roomId(), ref);
+                if (history.beforeSeq() != null && history.beforeSeq() < 1) {
+                    throw new FrameException("INVALID_FRAME", "beforeSeq must be at least 1", ref);
+                }
+                if (history.limit() != null && history.limit() < 1) {
+                    throw new FrameException("INVALID_FRAME", "limit must be at least 1", ref);
+                }
+            }
+            case ClientFrame.Resume resume -> validateResume(resume, ref);
             case ClientFrame.Ping ping -> { }
+        }
+    }
+
+    private void requireContent(String content, String ref) throws FrameException {
+        if (content == null || content.isBlank()) {
+            throw new FrameException("INVALID_FRAME", "content is required", ref);
+        }
+        int bytes = content.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > maxContentBytes) {
+            throw new FrameException("CONTENT_TOO_LARGE", "content is " + bytes + " bytes, the limit is " + maxContentBytes, ref);
+        }
+    }
+
+    private static void validateResume(ClientFrame.Resume resume, String ref) throws FrameException {
+        if (resume.rooms() == null) {
+            throw new FrameException("INVALID_FRAME", "rooms is required", ref);
+        }
+        if (resume.rooms().size() > MAX_RESUME_ROOMS) {
+            throw new FrameException("INVALID_FRAME", "rooms names more than " + MAX_RESUME_ROOMS + " rooms", ref);
+        }
+        for (Map.Entry<String, Long> room : resume.rooms().entrySet()) {
+            requireId("rooms key", room.getKey(), ref);
+            if (room.getValue() == null || room.getValue() < 0) {
+                throw new FrameException("INVALID_FRAME", "rooms." + room.getKey() + " must be a seq of at least 0", ref);
+            }
         }
     }
 

@@ -9,8 +9,11 @@ import java.util.List;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = ServerFrame.Message.class, name = "MESSAGE"),
+    @JsonSubTypes.Type(value = ServerFrame.MessageEdited.class, name = "MESSAGE_EDITED"),
+    @JsonSubTypes.Type(value = ServerFrame.MessageDeleted.class, name = "MESSAGE_DELETED"),
     @JsonSubTypes.Type(value = ServerFrame.Ack.class, name = "ACK"),
     @JsonSubTypes.Type(value = ServerFrame.Error.class, name = "ERROR"),
+    @JsonSubTypes.Type(value = ServerFrame.History.class, name = "HISTORY"),
     @JsonSubTypes.Type(value = ServerFrame.Joined.class, name = "JOINED"),
     @JsonSubTypes.Type(value = ServerFrame.Left.class, name = "LEFT"),
     @JsonSubTypes.Type(value = ServerFrame.Pong.class, name = "PONG")
@@ -21,11 +24,32 @@ public sealed interface ServerFrame {
     record Message(String roomId, String messageId, String senderId, String content, Instant ts, long seq,
             List<Attachment> attachments) implements ServerFrame {}
 
+    /** The message {@code messageId} (at {@code seq}) now reads {@code content}. */
+    record MessageEdited(String roomId, String messageId, long seq, String content, String editorId, Instant editedAt)
+            implements ServerFrame {}
+
+    /**
+     * The message {@code messageId} (at {@code seq}) was deleted. A RESUME replays a deleted message as this
+     * frame; history keeps no deleter or time for it, so {@code deletedBy}/{@code deletedAt} are then absent.
+     */
+    record MessageDeleted(String roomId, String messageId, long seq, String deletedBy, Instant deletedAt)
+            implements ServerFrame {}
+
     /** Tells the sending session its message got {@code messageId} and {@code seq}. */
     record Ack(String clientMsgId, String messageId, long seq) implements ServerFrame {}
 
-    /** A refused frame or command; {@code ref} is the send's clientMsgId, else the request's id. */
-    record Error(String code, String message, String ref) implements ServerFrame {}
+    /**
+     * A refused frame or command; {@code ref} is the send's clientMsgId, the request's id, or the room id of a
+     * RESUME; {@code oldestSeq} only with HISTORY_TRUNCATED.
+     */
+    record Error(String code, String message, String ref, Long oldestSeq) implements ServerFrame {
+        public Error(String code, String message, String ref) {
+            this(code, message, ref, null);
+        }
+    }
+
+    /** A page of a room's history, ascending by seq; {@code hasMore} when older messages remain. */
+    record History(String roomId, List<HistoryMessage> messages, boolean hasMore) implements ServerFrame {}
 
     /** The session's user is now a member of {@code roomId}. */
     record Joined(String roomId) implements ServerFrame {}
@@ -38,4 +62,8 @@ public sealed interface ServerFrame {
 
     /** Metadata of an attachment carried by a message. */
     record Attachment(String attachmentId, String fileName, String mimeType, long size) {}
+
+    /** One message of a HISTORY page: the latest content, {@code editedAt} if edited, empty content if deleted. */
+    record HistoryMessage(String roomId, String messageId, String senderId, String content, Instant ts, long seq,
+            List<Attachment> attachments, Instant editedAt, boolean deleted) {}
 }

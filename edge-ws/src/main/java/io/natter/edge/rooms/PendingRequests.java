@@ -7,15 +7,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Commands of this node awaiting the topology's verdict, by commandId. A membership event with the
- * commandId resolves one; a rejection fails it (except ALREADY_MEMBER, an idempotent no-op); after the
- * timeout it fails with {@link java.util.concurrent.TimeoutException}.
+ * Commands of this node awaiting the topology's verdict, by commandId. Each resolves exactly once: by the
+ * event that carries its commandId, by its rejection (ALREADY_MEMBER and DUPLICATE count as success), or
+ * after the timeout with {@link java.util.concurrent.TimeoutException}; a verdict arriving later is ignored.
  */
 public final class PendingRequests {
     /** Rejection code that means "already done", so the request succeeds. */
     public static final String ALREADY_MEMBER = "ALREADY_MEMBER";
+    /** Rejection code of a send whose (sender, clientMsgId) was already accepted; it names the original. */
+    public static final String DUPLICATE = "DUPLICATE";
 
-    private final ConcurrentHashMap<String, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CompletableFuture<Verdict>> pending = new ConcurrentHashMap<>();
     private final Duration timeout;
 
     public PendingRequests(Duration timeout) {
@@ -23,8 +25,8 @@ public final class PendingRequests {
     }
 
     /** Starts waiting for {@code commandId}; register BEFORE publishing so a fast verdict is not missed. */
-    public CompletableFuture<Void> register(String commandId) {
-        CompletableFuture<Void> verdict = new CompletableFuture<>();
+    public CompletableFuture<Verdict> register(String commandId) {
+        CompletableFuture<Verdict> verdict = new CompletableFuture<>();
         if (pending.putIfAbsent(commandId, verdict) != null) {
             throw new IllegalStateException("command " + commandId + " is already pending");
         }
@@ -35,26 +37,41 @@ public final class PendingRequests {
 
     /** Resolves {@code commandId} as done; false when nothing here waits for it. */
     public boolean succeed(String commandId) {
-        CompletableFuture<Void> verdict = commandId == null ? null : pending.get(commandId);
-        return verdict != null && verdict.complete(null);
+        return complete(commandId, new Verdict.Done());
     }
 
-    /** Resolves {@code commandId} with a rejection (ALREADY_MEMBER succeeds); false when nothing waits. */
-    public boolean reject(String commandId, String code, String message) {
+    /** Resolves the send {@code commandId} as sequenced; false when nothing here waits for it. */
+    public boolean sequenced(String commandId, String messageId, long seq) {
+        return complete(commandId, new Verdict.Sequenced(messageId, seq));
+    }
+
+    /**
+     * Resolves {@code commandId} with a rejection: ALREADY_MEMBER succeeds, DUPLICATE (with the original's
+     * messageId and seq) is sequenced, anything else fails. False when nothing waits.
+     */
+    public boolean reject(String commandId, String code, String message, String messageId, Long seq) {
         if (ALREADY_MEMBER.equals(code)) {
             return succeed(commandId);
+        }
+        if (DUPLICATE.equals(code) && messageId != null && seq != null) {
+            return sequenced(commandId, messageId, seq);
         }
         return fail(commandId, new CommandRejectedException(code, message));
     }
 
     /** Fails {@code commandId} with {@code error}; false when nothing waits. */
     public boolean fail(String commandId, Throwable error) {
-        CompletableFuture<Void> verdict = commandId == null ? null : pending.get(commandId);
+        CompletableFuture<Verdict> verdict = commandId == null ? null : pending.get(commandId);
         return verdict != null && verdict.completeExceptionally(error);
     }
 
     /** Number of commands still waiting. */
     public int size() {
         return pending.size();
+    }
+
+    private boolean complete(String commandId, Verdict value) {
+        CompletableFuture<Verdict> verdict = commandId == null ? null : pending.get(commandId);
+        return verdict != null && verdict.complete(value);
     }
 }

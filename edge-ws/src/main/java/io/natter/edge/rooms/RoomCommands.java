@@ -3,6 +3,8 @@ package io.natter.edge.rooms;
 import io.natter.schemas.Envelopes;
 import io.natter.schemas.avro.AddMemberRequested;
 import io.natter.schemas.avro.CreateRoomRequested;
+import io.natter.schemas.avro.DeleteMessageRequested;
+import io.natter.schemas.avro.EditMessageRequested;
 import io.natter.schemas.avro.JoinRoomRequested;
 import io.natter.schemas.avro.LeaveRoomRequested;
 import io.natter.schemas.avro.Origin;
@@ -37,6 +39,8 @@ public final class RoomCommands {
     private static String eventType(Object payload) {
         return switch (payload) {
             case SendMessageRequested p -> "chat.message.send.requested.v1";
+            case EditMessageRequested p -> "chat.message.edit.requested.v1";
+            case DeleteMessageRequested p -> "chat.message.delete.requested.v1";
             case CreateRoomRequested p -> "chat.room.create.requested.v1";
             case JoinRoomRequested p -> "chat.room.join.requested.v1";
             case LeaveRoomRequested p -> "chat.room.leave.requested.v1";

@@ -8,6 +8,8 @@ import io.natter.edge.frames.ClientFrame;
 import io.natter.edge.kafka.CommandPublisher;
 import io.natter.schemas.avro.AddMemberRequested;
 import io.natter.schemas.avro.CreateRoomRequested;
+import io.natter.schemas.avro.DeleteMessageRequested;
+import io.natter.schemas.avro.EditMessageRequested;
 import io.natter.schemas.avro.JoinRoomRequested;
 import io.natter.schemas.avro.LeaveRoomRequested;
 import io.natter.schemas.avro.RoomVisibility;
@@ -20,9 +22,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * Turns room requests into commands on the room's ordered path. Requests that change membership wait
- * for the topology's verdict (so an acknowledged change is in force for later sends); a send completes
- * once Kafka has it, and its outcome arrives later as MESSAGE/ACK or ERROR.
+ * Turns room requests into commands on the room's ordered path. Every request waits for the topology's
+ * verdict (so an acknowledged change is in force for later commands, and a send is answered exactly once:
+ * sequenced, refused, or timed out).
  */
 public final class RoomService {
     private final CommandPublisher publisher;
@@ -66,25 +68,35 @@ public final class RoomService {
     }
 
     /** {@code actorId} joins a public room; completes when the join is in force. */
-    public CompletableFuture<Void> join(String actorId, String sessionId, String roomId) {
+    public CompletableFuture<Verdict> join(String actorId, String sessionId, String roomId) {
         return request(actorId, sessionId, roomId, new JoinRoomRequested(roomId));
     }
 
     /** {@code actorId} leaves a room; completes when the leave is in force. */
-    public CompletableFuture<Void> leave(String actorId, String sessionId, String roomId) {
+    public CompletableFuture<Verdict> leave(String actorId, String sessionId, String roomId) {
         return request(actorId, sessionId, roomId, new LeaveRoomRequested(roomId));
     }
 
-    /** Publishes a send; completes when Kafka has it (the verdict comes back through fan-out or rejection). */
-    public CompletableFuture<Void> send(String actorId, String sessionId, ClientFrame.SendMessage send) {
-        String commandId = UUID.randomUUID().toString();
-        return publisher.publish(send.roomId(), commands.command(commandId, actorId, sessionId,
-                new SendMessageRequested(send.roomId(), send.content(), send.clientMsgId(), List.of())));
+    /** Sends a message; completes {@link Verdict.Sequenced} (also for a DUPLICATE retry), or fails once. */
+    public CompletableFuture<Verdict> send(String actorId, String sessionId, ClientFrame.SendMessage send) {
+        return request(actorId, sessionId, send.roomId(),
+                new SendMessageRequested(send.roomId(), send.content(), send.clientMsgId(), List.of()));
     }
 
-    private CompletableFuture<Void> request(String actorId, String sessionId, String roomId, Object payload) {
+    /** The author edits a message; completes when the edit is sequenced (members get MESSAGE_EDITED). */
+    public CompletableFuture<Verdict> edit(String actorId, String sessionId, ClientFrame.EditMessage edit) {
+        return request(actorId, sessionId, edit.roomId(),
+                new EditMessageRequested(edit.roomId(), edit.messageId(), edit.content()));
+    }
+
+    /** The author or owner deletes a message; completes when done (members get MESSAGE_DELETED). */
+    public CompletableFuture<Verdict> delete(String actorId, String sessionId, ClientFrame.DeleteMessage delete) {
+        return request(actorId, sessionId, delete.roomId(), new DeleteMessageRequested(delete.roomId(), delete.messageId()));
+    }
+
+    private CompletableFuture<Verdict> request(String actorId, String sessionId, String roomId, Object payload) {
         String commandId = UUID.randomUUID().toString();
-        CompletableFuture<Void> verdict = pending.register(commandId);
+        CompletableFuture<Verdict> verdict = pending.register(commandId);
         publisher.publish(roomId, commands.command(commandId, actorId, sessionId, payload))
                 .whenComplete((ok, error) -> {
                     if (error != null) {
@@ -94,7 +106,7 @@ public final class RoomService {
         return verdict;
     }
 
-    private static void await(CompletableFuture<Void> verdict) {
+    private static void await(CompletableFuture<Verdict> verdict) {
         try {
             verdict.join();
         } catch (CompletionException e) {

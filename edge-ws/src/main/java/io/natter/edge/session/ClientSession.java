@@ -9,6 +9,7 @@ public final class ClientSession {
     private final FrameSink sink;
     // Fan-out, ACKs and replies reach a session from several threads; one writer at a time keeps their order.
     private final ReentrantLock sendLock = new ReentrantLock();
+    private final RoomStreams streams = new RoomStreams();
 
     public ClientSession(String sessionId, String userId, FrameSink sink) {
         this.sessionId = sessionId;
@@ -22,6 +23,11 @@ public final class ClientSession {
 
     public String userId() {
         return userId;
+    }
+
+    /** The per-room delivery cursors of this session. */
+    public RoomStreams streams() {
+        return streams;
     }
 
     /** Sends an encoded frame; frames sent by one thread arrive in that order, never interleaved. */

@@ -1,62 +1,76 @@
 package io.natter.edge.session;
 
-import io.natter.edge.frames.FrameCodec;
 import io.natter.edge.frames.ServerFrame;
 import io.natter.edge.kafka.InboundEvents;
 import io.natter.edge.rooms.PendingRequests;
 import io.natter.schemas.avro.AttachmentRef;
 import io.natter.schemas.avro.ChatMessage;
 import io.natter.schemas.avro.Fanout;
+import io.natter.schemas.avro.MessageDeletion;
+import io.natter.schemas.avro.MessageEdit;
 import io.natter.schemas.avro.Origin;
 import io.natter.schemas.avro.Rejection;
 import io.natter.schemas.avro.RoomMembershipEvent;
 import java.util.LinkedHashSet;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Delivers what the fan-out consumer reads to this node's sessions and pending requests. */
+/**
+ * Delivers what the fan-out consumer reads: room events to the local sessions of their recipients (through
+ * each session's cursor), and verdicts to this node's pending requests, which answer their sessions.
+ */
 public final class Delivery implements InboundEvents {
+    private static final Logger log = LoggerFactory.getLogger(Delivery.class);
+
     private final String nodeId;
     private final SessionRegistry sessions;
     private final PendingRequests pending;
-    private final FrameCodec codec;
+    private final Catchup catchup;
 
-    public Delivery(String nodeId, SessionRegistry sessions, PendingRequests pending, FrameCodec codec) {
+    public Delivery(String nodeId, SessionRegistry sessions, PendingRequests pending, Catchup catchup) {
         this.nodeId = nodeId;
         this.sessions = sessions;
         this.pending = pending;
-        this.codec = codec;
+        this.catchup = catchup;
     }
 
-    /** MESSAGE to every local session of each recipient, then ACK to the origin session if it is here. */
+    /** The event to every local session of each recipient, then the verdict to the pending command, if here. */
     @Override
     public void onFanout(Fanout fanout) {
-        // Edits and deletions travel the same topic; their frames come with a later issue.
-        if (!(fanout.getEvent() instanceof ChatMessage message)) {
+        RoomCursor.Item item = switch (fanout.getEvent()) {
+            case ChatMessage message -> new RoomCursor.Sequenced(message.getSeq(), messageFrame(message));
+            case MessageEdit edit -> new RoomCursor.Update(edit.getSeq(), new ServerFrame.MessageEdited(edit.getRoomId(),
+                    edit.getMessageId(), edit.getSeq(), edit.getContent(), edit.getEditorId(), edit.getEditedAt()));
+            case MessageDeletion deletion -> new RoomCursor.Update(deletion.getSeq(), new ServerFrame.MessageDeleted(
+                    deletion.getRoomId(), deletion.getMessageId(), deletion.getSeq(), deletion.getDeletedBy(),
+                    deletion.getDeletedAt()));
+            default -> null;
+        };
+        if (item == null) {
+            log.warn("fan-out of room {} carries an unknown event {}", fanout.getRoomId(), fanout.getEvent());
             return;
         }
-        String frame = codec.encode(messageFrame(message));
         for (String recipient : new LinkedHashSet<>(fanout.getRecipients())) {
-            sessions.sessionsOf(recipient).forEach(session -> session.send(frame));
+            sessions.sessionsOf(recipient).forEach(session -> catchup.live(session, fanout.getRoomId(), item));
         }
-        Origin origin = fanout.getOrigin();
-        if (origin != null && nodeId.equals(origin.getNodeId())) {
-            sessions.session(origin.getSessionId()).ifPresent(session -> session.send(codec.encode(
-                    new ServerFrame.Ack(message.getClientMsgId(), message.getMessageId(), message.getSeq()))));
+        if (!fromHere(fanout.getOrigin())) {
+            return;
+        }
+        if (fanout.getEvent() instanceof ChatMessage message) {
+            pending.sequenced(fanout.getCommandId(), message.getMessageId(), message.getSeq());
+        } else {
+            pending.succeed(fanout.getCommandId());
         }
     }
 
-    /** A rejection of this node's command: the waiting request answers it, else an ERROR goes to the origin session. */
+    /** A rejection of this node's command answers its pending request (a late one, already timed out, is dropped). */
     @Override
     public void onRejection(Rejection rejection) {
-        Origin origin = rejection.getOrigin();
-        if (origin == null || !nodeId.equals(origin.getNodeId())) {
-            return;
+        if (fromHere(rejection.getOrigin())) {
+            pending.reject(rejection.getCommandId(), rejection.getCode(), rejection.getMessage(),
+                    rejection.getMessageId(), rejection.getSeq());
         }
-        if (pending.reject(rejection.getCommandId(), rejection.getCode(), rejection.getMessage())) {
-            return;
-        }
-        sessions.session(origin.getSessionId()).ifPresent(session -> session.send(codec.encode(
-                new ServerFrame.Error(rejection.getCode(), rejection.getMessage(), rejection.getClientMsgId()))));
     }
 
     /** A membership change caused by a command pending here completes that request. */
@@ -71,6 +85,10 @@ public final class Delivery implements InboundEvents {
                 .toList();
         return new ServerFrame.Message(message.getRoomId(), message.getMessageId(), message.getSenderId(),
                 message.getContent(), message.getSentAt(), message.getSeq(), attachments);
+    }
+
+    private boolean fromHere(Origin origin) {
+        return origin != null && nodeId.equals(origin.getNodeId());
     }
 
     private static ServerFrame.Attachment attachment(AttachmentRef ref) {

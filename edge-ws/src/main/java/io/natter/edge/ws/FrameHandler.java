@@ -7,18 +7,31 @@ import io.natter.edge.frames.FrameCodec;
 import io.natter.edge.frames.FrameException;
 import io.natter.edge.frames.IncomingFrame;
 import io.natter.edge.frames.ServerFrame;
+import io.natter.edge.rooms.RoomQueries;
 import io.natter.edge.rooms.RoomService;
+import io.natter.edge.rooms.Verdict;
+import io.natter.edge.session.Catchup;
 import io.natter.edge.session.ClientSession;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
-/** Serves one text frame of a session: decode, call the room service, answer; never closes the socket. */
+/**
+ * Serves one text frame of a session: decode, call a service, answer; never closes the socket. Each request
+ * frame gets exactly one answer: its success frame (none for edit/delete, whose fan-out is the answer) or ERROR.
+ */
 public final class FrameHandler {
     private final FrameCodec codec;
     private final RoomService rooms;
+    private final RoomQueries queries;
+    private final Catchup catchup;
+    private final Executor reads;
 
-    public FrameHandler(FrameCodec codec, RoomService rooms) {
+    public FrameHandler(FrameCodec codec, RoomService rooms, RoomQueries queries, Catchup catchup, Executor reads) {
         this.codec = codec;
         this.rooms = rooms;
+        this.queries = queries;
+        this.catchup = catchup;
+        this.reads = reads;
     }
 
     public void handle(ClientSession session, String text) {
@@ -31,25 +44,37 @@ public final class FrameHandler {
         }
         String user = session.userId();
         String id = session.sessionId();
+        String ref = incoming.requestId();
         switch (incoming.frame()) {
-            case ClientFrame.SendMessage m -> answer(session, rooms.send(user, id, m), null,
-                    m.clientMsgId() != null ? m.clientMsgId() : incoming.requestId());
-            case ClientFrame.JoinRoom j -> answer(session, rooms.join(user, id, j.roomId()),
-                    new ServerFrame.Joined(j.roomId()), incoming.requestId());
-            case ClientFrame.LeaveRoom l -> answer(session, rooms.leave(user, id, l.roomId()),
-                    new ServerFrame.Left(l.roomId()), incoming.requestId());
+            case ClientFrame.SendMessage m -> answer(session, rooms.send(user, id, m).thenApply(v -> ack(m, v)),
+                    m.clientMsgId() != null ? m.clientMsgId() : ref);
+            case ClientFrame.EditMessage e -> answer(session, rooms.edit(user, id, e).thenApply(v -> null), ref);
+            case ClientFrame.DeleteMessage d -> answer(session, rooms.delete(user, id, d).thenApply(v -> null), ref);
+            case ClientFrame.JoinRoom j -> answer(session, rooms.join(user, id, j.roomId())
+                    .thenApply(v -> new ServerFrame.Joined(j.roomId())), ref);
+            case ClientFrame.LeaveRoom l -> answer(session, rooms.leave(user, id, l.roomId())
+                    .thenApply(v -> new ServerFrame.Left(l.roomId())), ref);
+            case ClientFrame.History h -> answer(session, CompletableFuture.supplyAsync(() -> queries.history(user, h), reads), ref);
+            case ClientFrame.Resume r -> catchup.resume(session, r.rooms());
             case ClientFrame.Ping p -> send(session, new ServerFrame.Pong());
         }
     }
 
-    /** Sends {@code success} (if any) when {@code outcome} completes, else the failure as ERROR with {@code ref}. */
-    private void answer(ClientSession session, CompletableFuture<Void> outcome, ServerFrame success, String ref) {
-        outcome.whenComplete((ok, failure) -> {
+    private static ServerFrame ack(ClientFrame.SendMessage send, Verdict verdict) {
+        if (!(verdict instanceof Verdict.Sequenced sequenced)) {
+            throw new IllegalStateException("a send resolved without a seq: " + verdict);
+        }
+        return new ServerFrame.Ack(send.clientMsgId(), sequenced.messageId(), sequenced.seq());
+    }
+
+    /** Sends the outcome's frame (if any) when it completes, else its failure as ERROR with {@code ref}. */
+    private void answer(ClientSession session, CompletableFuture<? extends ServerFrame> outcome, String ref) {
+        outcome.whenComplete((frame, failure) -> {
             if (failure != null) {
                 EdgeException error = ErrorMapper.unwrap(failure);
-                send(session, new ServerFrame.Error(error.code(), error.getMessage(), ref));
-            } else if (success != null) {
-                send(session, success);
+                send(session, ErrorMapper.frameOf(error, ref));
+            } else if (frame != null) {
+                send(session, frame);
             }
         });
     }

@@ -42,4 +42,41 @@ class ServerFrameJsonTest {
         assertThat(codec.encode(new ServerFrame.Left("r1"))).isEqualTo("{\"type\":\"LEFT\",\"roomId\":\"r1\"}");
         assertThat(codec.encode(new ServerFrame.Pong())).isEqualTo("{\"type\":\"PONG\"}");
     }
+
+    @Test
+    void errorCarriesOldestSeqOnlyWhenSet() {
+        assertThat(codec.encode(new ServerFrame.Error("HISTORY_TRUNCATED", "gone", "r1", 40L)))
+                .isEqualTo("{\"type\":\"ERROR\",\"code\":\"HISTORY_TRUNCATED\",\"message\":\"gone\",\"ref\":\"r1\",\"oldestSeq\":40}");
+    }
+
+    @Test
+    void editAndDeleteFrames() {
+        Instant at = Instant.parse("2026-03-01T10:15:30Z");
+        assertThat(codec.encode(new ServerFrame.MessageEdited("r1", "m1", 4, "new", "alice", at)))
+                .isEqualTo("{\"type\":\"MESSAGE_EDITED\",\"roomId\":\"r1\",\"messageId\":\"m1\",\"seq\":4,"
+                        + "\"content\":\"new\",\"editorId\":\"alice\",\"editedAt\":\"2026-03-01T10:15:30Z\"}");
+        assertThat(codec.encode(new ServerFrame.MessageDeleted("r1", "m1", 4, "olga", at)))
+                .isEqualTo("{\"type\":\"MESSAGE_DELETED\",\"roomId\":\"r1\",\"messageId\":\"m1\",\"seq\":4,"
+                        + "\"deletedBy\":\"olga\",\"deletedAt\":\"2026-03-01T10:15:30Z\"}");
+        assertThat(codec.encode(new ServerFrame.MessageDeleted("r1", "m1", 4, null, null)))
+                .isEqualTo("{\"type\":\"MESSAGE_DELETED\",\"roomId\":\"r1\",\"messageId\":\"m1\",\"seq\":4}");
+    }
+
+    @Test
+    void historyPageListsMessagesWithEditAndDeleteMarks() {
+        Instant ts = Instant.parse("2026-03-01T10:15:30Z");
+        assertThat(codec.encode(new ServerFrame.History("r1", List.of(
+                new ServerFrame.HistoryMessage("r1", "m1", "alice", "hi", ts, 1, List.of(), null, false),
+                new ServerFrame.HistoryMessage("r1", "m2", "bob", "fixed", ts, 2, List.of(), ts.plusSeconds(1), false),
+                new ServerFrame.HistoryMessage("r1", "m3", "bob", "", ts, 3, List.of(), null, true)), true)))
+                .isEqualTo("{\"type\":\"HISTORY\",\"roomId\":\"r1\",\"messages\":["
+                        + "{\"roomId\":\"r1\",\"messageId\":\"m1\",\"senderId\":\"alice\",\"content\":\"hi\","
+                        + "\"ts\":\"2026-03-01T10:15:30Z\",\"seq\":1,\"attachments\":[],\"deleted\":false},"
+                        + "{\"roomId\":\"r1\",\"messageId\":\"m2\",\"senderId\":\"bob\",\"content\":\"fixed\","
+                        + "\"ts\":\"2026-03-01T10:15:30Z\",\"seq\":2,\"attachments\":[],\"editedAt\":\"2026-03-01T10:15:31Z\","
+                        + "\"deleted\":false},"
+                        + "{\"roomId\":\"r1\",\"messageId\":\"m3\",\"senderId\":\"bob\",\"content\":\"\","
+                        + "\"ts\":\"2026-03-01T10:15:30Z\",\"seq\":3,\"attachments\":[],\"deleted\":true}],"
+                        + "\"hasMore\":true}");
+    }
 }

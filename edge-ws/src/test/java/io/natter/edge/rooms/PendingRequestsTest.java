@@ -15,7 +15,7 @@ class PendingRequestsTest {
 
     @Test
     void aMembershipEventResolvesTheRequest() {
-        CompletableFuture<Void> verdict = pending.register("c1");
+        CompletableFuture<Verdict> verdict = pending.register("c1");
         assertThat(pending.succeed("c1")).isTrue();
         assertThat(verdict).isCompleted();
         assertThat(verdict.isCompletedExceptionally()).isFalse();
@@ -24,8 +24,8 @@ class PendingRequestsTest {
 
     @Test
     void aRejectionFailsTheRequestWithItsCode() {
-        CompletableFuture<Void> verdict = pending.register("c1");
-        assertThat(pending.reject("c1", "ROOM_EXISTS", "room r1 exists")).isTrue();
+        CompletableFuture<Verdict> verdict = pending.register("c1");
+        assertThat(pending.reject("c1", "ROOM_EXISTS", "room r1 exists", null, null)).isTrue();
         assertThat(verdict).failsWithin(Duration.ZERO)
                 .withThrowableOfType(ExecutionException.class)
                 .havingCause()
@@ -36,22 +36,37 @@ class PendingRequestsTest {
 
     @Test
     void alreadyMemberCountsAsSuccess() {
-        CompletableFuture<Void> verdict = pending.register("c1");
-        assertThat(pending.reject("c1", "ALREADY_MEMBER", "already")).isTrue();
-        assertThat(verdict.isDone() && !verdict.isCompletedExceptionally()).isTrue();
+        CompletableFuture<Verdict> verdict = pending.register("c1");
+        assertThat(pending.reject("c1", "ALREADY_MEMBER", "already", null, null)).isTrue();
+        assertThat(verdict).isCompletedWithValue(new Verdict.Done());
+    }
+
+    @Test
+    void aSequencedSendCarriesItsIdAndSeq() {
+        CompletableFuture<Verdict> verdict = pending.register("c1");
+        assertThat(pending.sequenced("c1", "m1", 4)).isTrue();
+        assertThat(pending.sequenced("c1", "m9", 9)).as("a second verdict changes nothing").isFalse();
+        assertThat(verdict).isCompletedWithValue(new Verdict.Sequenced("m1", 4));
+    }
+
+    @Test
+    void aDuplicateRejectionResolvesAsTheOriginalSend() {
+        CompletableFuture<Verdict> verdict = pending.register("c1");
+        assertThat(pending.reject("c1", "DUPLICATE", "already accepted", "m1", 4L)).isTrue();
+        assertThat(verdict).isCompletedWithValue(new Verdict.Sequenced("m1", 4));
     }
 
     @Test
     void verdictsForUnknownCommandsAreIgnored() {
         assertThat(pending.succeed("other")).isFalse();
         assertThat(pending.succeed(null)).isFalse();
-        assertThat(pending.reject("other", "NOT_A_MEMBER", "x")).isFalse();
+        assertThat(pending.reject("other", "NOT_A_MEMBER", "x", null, null)).isFalse();
     }
 
     @Test
     void aRequestWithoutVerdictTimesOut() {
         PendingRequests shortWait = new PendingRequests(Duration.ofMillis(50));
-        CompletableFuture<Void> verdict = shortWait.register("c1");
+        CompletableFuture<Verdict> verdict = shortWait.register("c1");
         await().atMost(Duration.ofSeconds(5)).until(verdict::isDone);
         assertThat(verdict).failsWithin(Duration.ZERO)
                 .withThrowableOfType(ExecutionException.class).havingCause().isInstanceOf(TimeoutException.class);
