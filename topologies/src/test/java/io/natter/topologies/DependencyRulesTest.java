@@ -24,4 +24,18 @@ class DependencyRulesTest {
 
         rule.check(main);
     }
+
+    @Test
+    void topologyCoreKnowsNothingOfTheQueryApi() {
+        JavaClasses main = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("io.natter.topologies");
+        // Only the app wires the two together; judge, processor and stores stay free of HTTP.
+        ArchRule rule = noClasses().that().resideInAPackage("io.natter.topologies")
+                .and().doNotHaveSimpleName("TopologiesApp")
+                .should().dependOnClassesThat(resideInAnyPackage("io.natter.topologies.query..", "io.javalin..",
+                        "com.fasterxml.jackson.."));
+
+        rule.check(main);
+    }
 }
