@@ -78,6 +78,8 @@ final class ChatClient implements AutoCloseable {
     private List<Planned> plan = List.of();
     private int nextPlanned;
     private int window;
+    private long minIntervalNanos;
+    private long lastPlannedSentAt;
     private boolean stopped;
     private Thread sender;
 
@@ -146,12 +148,19 @@ final class ChatClient implements AutoCloseable {
     }
 
     /** Sends {@code messages} from a background thread, with at most {@code maxUnanswered} unanswered at a time. */
-    synchronized void startSending(List<Planned> messages, int maxUnanswered) {
+    void startSending(List<Planned> messages, int maxUnanswered) {
+        startSending(messages, maxUnanswered, Duration.ZERO);
+    }
+
+    /** As {@link #startSending(List, int)}, and starts a new message at most once per {@code minInterval}. */
+    synchronized void startSending(List<Planned> messages, int maxUnanswered, Duration minInterval) {
         if (sender != null) {
             throw new IllegalStateException("already sending");
         }
         plan = List.copyOf(messages);
         window = maxUnanswered;
+        minIntervalNanos = minInterval.toNanos();
+        lastPlannedSentAt = System.nanoTime() - minIntervalNanos;
         sender = Thread.ofVirtual().name("sender-" + userId).start(this::sendLoop);
     }
 
@@ -263,7 +272,8 @@ final class ChatClient implements AutoCloseable {
                         return;
                     }
                     try {
-                        wait(200);
+                        // Woken by every frame and reconnect; the bound also paces planned sends.
+                        wait(minIntervalNanos > 0 ? Math.max(1, Math.min(200, minIntervalNanos / 4_000_000)) : 200);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         return;
@@ -287,7 +297,9 @@ final class ChatClient implements AutoCloseable {
         }
         long unanswered = outbound.values().stream()
                 .filter(o -> o.state == State.PENDING || o.state == State.RETRY).count();
-        if (nextPlanned < plan.size() && unanswered < window) {
+        if (nextPlanned < plan.size() && unanswered < window
+                && System.nanoTime() - lastPlannedSentAt >= minIntervalNanos) {
+            lastPlannedSentAt = System.nanoTime();
             Planned planned = plan.get(nextPlanned++);
             Outbound o = new Outbound(planned);
             if (outbound.putIfAbsent(planned.clientMsgId(), o) != null) {

@@ -67,7 +67,8 @@ final class DeliveryStack implements AutoCloseable {
     private final Path dataDir;
     private final Path logDir;
     private final KafkaBroker broker;
-    private final SchemaRegistryServer registry;
+    private final CompletableFuture<SchemaRegistryServer> registryStart;
+    private final int registryPort;
     private final Admin admin;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ObjectMapper json = new ObjectMapper();
@@ -75,45 +76,57 @@ final class DeliveryStack implements AutoCloseable {
             Clock.systemUTC());
     private final Deque<AutoCloseable> running = new ArrayDeque<>();
 
-    private DeliveryStack(Path dataDir, Path logDir, KafkaBroker broker, SchemaRegistryServer registry) {
+    private DeliveryStack(Path dataDir, Path logDir, KafkaBroker broker,
+                          CompletableFuture<SchemaRegistryServer> registryStart, int registryPort) {
         this.dataDir = dataDir;
         this.logDir = logDir;
         this.broker = broker;
-        this.registry = registry;
+        this.registryStart = registryStart;
+        this.registryPort = registryPort;
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
     }
 
     /**
-     * Starts the broker (with every Natter topic, {@value #PARTITIONS} partitions) and the registry in parallel.
+     * Starts the broker (with every Natter topic, {@value #PARTITIONS} partitions) and returns while the registry
+     * is still starting on a port chosen up front: services read the registry lazily, so their JVMs start meanwhile
+     * (the registry is the slowest part, ~20 s). Calls that need it wait for it ({@link #awaitRegistry()}).
      * Child services log to {@code target/delivery-logs/<testName>/}, which outlives the test for post-mortems.
      */
     static DeliveryStack start(Path dataDir, String testName) {
         Path logDir = Path.of("target", "delivery-logs", testName).toAbsolutePath();
         deleteLogs(logDir);
-        CompletableFuture<SchemaRegistryServer> registryStart =
-                CompletableFuture.supplyAsync(() -> SchemaRegistryServer.start(dataDir.resolve("registry"), 0));
+        int registryPort = FreePorts.pick();
+        CompletableFuture<SchemaRegistryServer> registryStart = CompletableFuture.supplyAsync(
+                () -> SchemaRegistryServer.start(dataDir.resolve("registry"), registryPort));
         KafkaBroker broker;
         try {
             broker = KafkaBroker.start(dataDir.resolve("kafka"), 0);
-            broker.createTopics(TopicNames.ALL, PARTITIONS);
         } catch (RuntimeException e) {
             registryStart.thenAccept(DeliveryStack::closeQuietly);
             throw e;
         }
+        DeliveryStack stack = new DeliveryStack(dataDir, logDir, broker, registryStart, registryPort);
         try {
-            return new DeliveryStack(dataDir, logDir, broker, registryStart.join());
+            broker.createTopics(TopicNames.ALL, PARTITIONS);
+            return stack;
         } catch (RuntimeException e) {
-            closeQuietly(broker);
+            stack.close();
             throw e;
         }
+    }
+
+    /** Blocks until the schema registry answers. */
+    void awaitRegistry() {
+        registryStart.join();
     }
 
     String bootstrap() {
         return broker.bootstrapServers();
     }
 
+    /** The registry's Confluent API base URL (known before it is ready). */
     String registryUrl() {
-        return registry.url();
+        return "http://127.0.0.1:" + registryPort + "/apis/ccompat/v7";
     }
 
     HttpClient http() {
@@ -148,6 +161,12 @@ final class DeliveryStack implements AutoCloseable {
                 // Streams' own INFO lines (rebalances, task moves) date each step of a takeover in the log.
                 List.of("-Dorg.slf4j.simpleLogger.log.org.apache.kafka.streams=info"),
                 topologyEnv(instanceId, queryPort), queryPort, dataDir, logDir));
+    }
+
+    /** {@code NATTER_TOPOLOGY_QUERY_URLS} naming the query APIs on {@code ports}, in that order. */
+    static Map<String, String> queryUrls(int... ports) {
+        return Map.of("NATTER_TOPOLOGY_QUERY_URLS", java.util.Arrays.stream(ports)
+                .mapToObj(port -> "http://127.0.0.1:" + port).collect(java.util.stream.Collectors.joining(",")));
     }
 
     /** Starts {@code TopologiesApp} in this JVM; returns at once. */
@@ -259,6 +278,7 @@ final class DeliveryStack implements AutoCloseable {
 
     /** Creates a room through the edge's REST API and waits for the 201. */
     void createRoom(int edgePort, String owner, String roomId, String visibility, List<String> members) {
+        awaitRegistry();
         try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(
                                     URI.create("http://127.0.0.1:" + edgePort + "/api/rooms"))
@@ -285,6 +305,7 @@ final class DeliveryStack implements AutoCloseable {
 
     /** Every message of {@code chat.message.sent.v1}, read committed from the beginning to the end, in offset order per partition. */
     List<ChatMessage> readSentMessages() {
+        awaitRegistry();
         Topics topics = Topics.forRegistry(registryUrl());
         Map<String, Object> props = Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
@@ -329,7 +350,10 @@ final class DeliveryStack implements AutoCloseable {
             }
         }
         closeQuietly(admin);
-        closeQuietly(registry);
+        registryStart.handle((registry, failure) -> {
+            closeQuietly(registry);
+            return null;
+        }).join();
         closeQuietly(broker);
         http.close();
     }

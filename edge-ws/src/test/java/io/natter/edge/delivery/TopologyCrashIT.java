@@ -38,7 +38,9 @@ class TopologyCrashIT {
             DeliveryStack.Service topoA = stack.startTopologyProcess("topo-a");
             DeliveryStack.Service topoB = stack.startTopologyProcess("topo-b");
             // A long request timeout: the takeover must be absorbed by waiting, not turned into refusals.
-            EdgeServer edge = stack.startEdge("edge-1", Map.of("NATTER_REQUEST_TIMEOUT_MS", "30000"));
+            Map<String, String> edgeEnv = new java.util.HashMap<>(DeliveryStack.queryUrls(topoA.port(), topoB.port()));
+            edgeEnv.put("NATTER_REQUEST_TIMEOUT_MS", "30000");
+            EdgeServer edge = stack.startEdge("edge-1", edgeEnv);
             stack.awaitReady(topoA);
             stack.awaitReady(topoB);
             stack.awaitTopologyGroup(Set.of("topo-a", "topo-b"), Duration.ofSeconds(60));
