@@ -81,6 +81,7 @@ final class ChatClient implements AutoCloseable {
     private long minIntervalNanos;
     private long lastPlannedSentAt;
     private boolean stopped;
+    private boolean held;
     private Thread sender;
 
     ChatClient(String userId, HttpClient http, String token) {
@@ -95,6 +96,14 @@ final class ChatClient implements AutoCloseable {
 
     /** Opens a new WebSocket to the edge on {@code port}; the previous one, if any, is aborted first. */
     void connect(int port) {
+        connect(port, null);
+    }
+
+    /**
+     * As {@link #connect(int)}, sending {@code firstFrame} (e.g. a RESUME) on the new socket before anything the
+     * sender has queued.
+     */
+    void connect(int port, String firstFrame) {
         Connection old;
         Connection fresh;
         synchronized (this) {
@@ -110,6 +119,9 @@ final class ChatClient implements AutoCloseable {
                 .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), fresh)
                 .orTimeout(15, TimeUnit.SECONDS)
                 .join();
+        if (firstFrame != null && !fresh.send(firstFrame)) {
+            throw new IllegalStateException(userId + ": could not send " + firstFrame);
+        }
         synchronized (this) {
             connection = fresh;
             notifyAll();
@@ -192,6 +204,16 @@ final class ChatClient implements AutoCloseable {
         }
         notifyAll();
         return count;
+    }
+
+    /** Stops starting sends (planned or resends) until {@link #release()}; answers are still recorded. */
+    synchronized void hold() {
+        held = true;
+    }
+
+    synchronized void release() {
+        held = false;
+        notifyAll();
     }
 
     /** Whether every planned message was sent and every send answered for good (ACK or a final ERROR). */
@@ -287,7 +309,7 @@ final class ChatClient implements AutoCloseable {
 
     /** A retry first, else the next planned message if the window allows; null when nothing may go now. */
     private Outbound nextToSend() {
-        if (stopped || connection == null || !connection.open) {
+        if (stopped || held || connection == null || !connection.open) {
             return null;
         }
         Outbound retry = resend.poll();
