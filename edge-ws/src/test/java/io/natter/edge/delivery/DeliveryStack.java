@@ -171,7 +171,12 @@ final class DeliveryStack implements AutoCloseable {
 
     /** Starts {@code TopologiesApp} in this JVM; returns at once. */
     TopologiesApp startTopologyInProcess(String instanceId) {
-        return track(TopologiesApp.start(TopologiesConfig.fromEnv(topologyEnv(instanceId, FreePorts.pick()))));
+        return startTopologyInProcess(instanceId, FreePorts.pick());
+    }
+
+    /** Starts {@code TopologiesApp} in this JVM with its query API on {@code queryPort}; returns at once. */
+    TopologiesApp startTopologyInProcess(String instanceId, int queryPort) {
+        return track(TopologiesApp.start(TopologiesConfig.fromEnv(topologyEnv(instanceId, queryPort))));
     }
 
     /**
