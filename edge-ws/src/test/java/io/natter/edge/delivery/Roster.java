@@ -3,6 +3,7 @@ package io.natter.edge.delivery;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import org.awaitility.core.ConditionTimeoutException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -54,9 +55,15 @@ record Roster(List<String> rooms, Map<String, Set<String>> roomsByUser) {
      * in that room, then until no frame has arrived for a while (so late extras are caught by the checks).
      */
     void awaitDelivered(Collection<ChatClient> clients, Duration timeout) {
-        await("every member received every acknowledged message").atMost(timeout).pollInterval(Duration.ofMillis(100))
-                .until(() -> clients.stream().allMatch(client -> roomsByUser.get(client.userId()).stream()
-                        .allMatch(room -> client.distinctMessages(room) >= acked(clients, room))));
+        try {
+            await("every member received every acknowledged message").atMost(timeout)
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> clients.stream().allMatch(client -> roomsByUser.get(client.userId()).stream()
+                            .allMatch(room -> client.distinctMessages(room) >= acked(clients, room))));
+        } catch (ConditionTimeoutException e) {
+            // Not a verdict yet: the ledger's checks that follow name exactly which messages are missing where.
+            System.err.println("not every message arrived within " + timeout + "; checking what did");
+        }
         awaitQuiet(clients);
     }
 
