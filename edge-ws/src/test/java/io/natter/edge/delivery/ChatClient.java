@@ -353,12 +353,17 @@ final class ChatClient implements AutoCloseable {
         }
     }
 
-    private void onFrame(Connection from, JsonNode frame) {
+    /** Records {@code frame} as received on connection {@code number}: the socket path, and the ledger's own tests. */
+    void received(int number, JsonNode frame) {
+        onFrame(number, frame);
+    }
+
+    private void onFrame(int number, JsonNode frame) {
         List<Consumer<Reply>> listeners = List.of();
         Reply ackReply = null;
         synchronized (this) {
             long now = System.nanoTime();
-            frames.add(new Received(from.number, now, frame));
+            frames.add(new Received(number, now, frame));
             String type = frame.path("type").asText();
             String ref = switch (type) {
                 case "ACK" -> frame.path("clientMsgId").asText(null);
@@ -367,7 +372,7 @@ final class ChatClient implements AutoCloseable {
             };
             Outbound o = ref == null ? null : outbound.get(ref);
             if (o != null) {
-                Reply reply = new Reply(from.number, now, frame);
+                Reply reply = new Reply(number, now, frame);
                 o.replies.add(reply);
                 if (o.state == State.PENDING) {
                     if (type.equals("ACK")) {
@@ -465,7 +470,7 @@ final class ChatClient implements AutoCloseable {
                 }
                 partial.setLength(0);
                 if (open) {
-                    onFrame(this, frame);
+                    onFrame(number, frame);
                 }
             }
             webSocket.request(1);
