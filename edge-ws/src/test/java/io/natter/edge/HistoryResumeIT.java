@@ -12,9 +12,11 @@ import io.natter.schemas.TopicNames;
 import io.natter.topologies.TopologiesApp;
 import io.natter.topologies.TopologiesConfig;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -157,6 +159,29 @@ class HistoryResumeIT {
                 eli.assertNoFrameWithin(QUIET);
             }
             assertThat(seqs(take(dora, 16), "ACK")).hasSize(8);
+        }
+    }
+
+    @Test
+    void resumeAtTheHandshakeReplaysStrictlyBeforeLiveMessagesSentDuringTheConnect() throws Exception {
+        String room = room("handshake");
+        createRoom("lena", room, "private", List.of("moe"));
+        try (WsTestClient lena = connect("lena")) {
+            sendAndAwaitAcks(lena, room, "lena", 1, 5);
+            // Live sends race the connect: without the handshake RESUME some would overtake the replay.
+            CompletableFuture<Void> live = CompletableFuture.runAsync(() -> {
+                for (int i = 6; i <= 25; i++) {
+                    lena.send(send(room, "lena " + i, "l-" + i));
+                }
+            });
+            String resume = URLEncoder.encode("{\"" + room + "\":2}", StandardCharsets.UTF_8);
+            try (WsTestClient moe = WsTestClient.connect(http, edge.port(), "moe",
+                    tokens.sign("moe", Duration.ofMinutes(10)), "resume=" + resume)) {
+                live.join();
+                List<JsonNode> atMoe = take(moe, 23);
+                assertThat(seqs(atMoe, "MESSAGE")).isEqualTo(LongStream.rangeClosed(3, 25).boxed().toList());
+                moe.assertNoFrameWithin(QUIET);
+            }
         }
     }
 

@@ -40,6 +40,17 @@ final class WsTestClient implements WebSocket.Listener, AutoCloseable {
         return client;
     }
 
+    /** Opens {@code /ws?<query>} with the token in the Authorization header. */
+    static WsTestClient connect(HttpClient http, int port, String name, String token, String query) {
+        WsTestClient client = new WsTestClient(name);
+        client.socket = http.newWebSocketBuilder()
+                .header("Authorization", "Bearer " + token)
+                .connectTimeout(Duration.ofSeconds(10))
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws?" + query), client)
+                .join();
+        return client;
+    }
+
     /** Opens {@code /ws?access_token=...}, as a browser would. */
     static WsTestClient connectWithQueryToken(HttpClient http, int port, String name, String token) {
         WsTestClient client = new WsTestClient(name);

@@ -1,5 +1,8 @@
 package io.natter.edge.ws;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.websocket.WsContext;
 import io.natter.edge.auth.Authentication;
@@ -12,6 +15,9 @@ import org.slf4j.LoggerFactory;
 /** The {@code /ws} endpoint: registers each authenticated socket as a session and hands its frames to {@link FrameHandler}. */
 public final class WsEndpoint {
     private static final Logger log = LoggerFactory.getLogger(WsEndpoint.class);
+    /** Query parameter carrying a RESUME's {@code rooms} object (URL-encoded JSON), applied before any live frame. */
+    public static final String RESUME_PARAMETER = "resume";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final SessionRegistry sessions;
     private final FrameHandler frames;
@@ -23,8 +29,17 @@ public final class WsEndpoint {
 
     public void register(RoutesConfig routes, String path) {
         routes.ws(path, ws -> {
-            ws.onConnect(ctx -> sessions.add(new ClientSession(ctx.sessionId(),
-                    Authentication.user(ctx).userId(), text -> sendAsync(ctx, text))));
+            ws.onConnect(ctx -> {
+                ClientSession session = new ClientSession(ctx.sessionId(), Authentication.user(ctx).userId(),
+                        text -> sendAsync(ctx, text));
+                // A RESUME given at the handshake holds each room's live frames before the session can receive any,
+                // so the replay comes strictly before them; a RESUME frame can only race the first live frames.
+                String resume = ctx.queryParam(RESUME_PARAMETER);
+                if (resume != null) {
+                    frames.handle(session, resumeFrame(resume));
+                }
+                sessions.add(session);
+            });
             ws.onMessage(ctx -> sessions.session(ctx.sessionId()).ifPresentOrElse(
                     session -> frames.handle(session, ctx.message()),
                     () -> log.warn("frame on unregistered socket {} dropped", ctx.sessionId())));
@@ -34,6 +49,21 @@ public final class WsEndpoint {
                 sessions.remove(ctx.sessionId());
             });
         });
+    }
+
+    /** The RESUME frame for the handshake parameter, built as a tree so the parameter cannot add other fields. */
+    static String resumeFrame(String rooms) {
+        ObjectNode frame = JSON.createObjectNode().put("type", "RESUME");
+        try {
+            var parsed = JSON.readTree(rooms);
+            if (parsed != null && !parsed.isMissingNode()) {
+                frame.set("rooms", parsed);
+                return frame.toString();
+            }
+        } catch (JsonProcessingException e) {
+            // Falls through: the codec answers a non-object rooms with INVALID_FRAME, like any bad RESUME.
+        }
+        return frame.put("rooms", rooms).toString();
     }
 
     private static void sendAsync(WsContext ctx, String text) {
