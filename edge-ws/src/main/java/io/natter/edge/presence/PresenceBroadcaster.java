@@ -85,11 +85,11 @@ public final class PresenceBroadcaster implements AutoCloseable {
         executor.shutdownNow();
         StatefulRedisPubSubConnection<String, String> pubSub = events;
         if (pubSub != null) {
-            pubSub.closeAsync();
+            pubSub.close();
         }
         StatefulRedisConnection<String, String> main = counter;
         if (main != null) {
-            main.closeAsync();
+            main.close();
         }
     }
 

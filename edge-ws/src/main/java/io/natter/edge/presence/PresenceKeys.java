@@ -12,6 +12,8 @@ final class PresenceKeys {
     static final String STATE = "presence:state:";
     /** SET of the users whose state is ONLINE, kept by the same scripts. */
     static final String ONLINE = "presence:online";
+    /** Lease (node id, TTL) of the edge doing this period's sweep for missed expiries. */
+    static final String SWEEP_LEASE = "presence:sweep";
     /** Pub/sub channel of transitions, JSON {@code {userId, status, lastSeen}}. */
     static final String EVENTS = "presence:events";
     /** Keyspace notifications of expired keys in database 0 (needs {@code notify-keyspace-events Ex}). */

@@ -80,9 +80,9 @@ final class PresenceScripts {
                 members[#members + 1] = expiry
                 members[#members + 1] = node .. '/' .. ARGV[i + 1 + j]
               end
+              -- Members of edges that died stay until a disconnect or offline check prunes them; their expired
+              -- scores never count, and pruning here would cost a command per user per refresh.
               if n > 0 then redis.call('ZADD', conns, unpack(members)) end
-              -- Connections of edges that died stop counting once their expiry passes.
-              redis.call('ZREMRANGEBYSCORE', conns, '-inf', now)
               redis.call('PEXPIRE', conns, 2 * ttl)
               local edges = 'presence:edges:' .. user
               redis.call('ZADD', edges, expiry, node)
@@ -127,11 +127,15 @@ final class PresenceScripts {
 
     /**
      * Catches OFFLINE transitions whose expiry notification nobody received (e.g. every edge was away).
-     * ARGV: cursor, count, ttlMs. Returns {nextCursor, published events...}.
+     * ARGV: cursor, count, ttlMs, nodeId (a periodic sweep: only one edge per TTL gets the lease) or empty
+     * (after a reconnect: always). Returns {nextCursor, published events...}.
      */
     static final LuaScript SWEEP = LuaScript.of("sweep", COMMON + """
             local now = now_ms()
             local ttl = tonumber(ARGV[3])
+            if ARGV[1] == '0' and ARGV[4] ~= '' then
+              if not redis.call('SET', 'presence:sweep', ARGV[4], 'NX', 'PX', ttl) then return {'0'} end
+            end
             local scan = redis.call('SSCAN', 'presence:online', ARGV[1], 'COUNT', tonumber(ARGV[2]))
             local out = {scan[1]}
             for _, user in ipairs(scan[2]) do

@@ -83,7 +83,9 @@ public final class PresenceTracker implements AutoCloseable {
         tracker.scheduler.scheduleWithFixedDelay(tracker.guarded(tracker::refreshAll), refresh, refresh,
                 TimeUnit.MILLISECONDS);
         long sweep = tracker.config.ttl().toMillis();
-        tracker.scheduler.scheduleWithFixedDelay(tracker.guarded(tracker::sweep), sweep, sweep, TimeUnit.MILLISECONDS);
+        // One edge per TTL wins the sweep lease, so the sweep's cost does not grow with the number of edges.
+        tracker.scheduler.scheduleWithFixedDelay(tracker.guarded(() -> tracker.sweepFrom("0", nodeId)), sweep, sweep,
+                TimeUnit.MILLISECONDS);
         return tracker;
     }
 
@@ -276,7 +278,7 @@ public final class PresenceTracker implements AutoCloseable {
     /** Registers every local connection again and catches missed expiries: after a start or a Redis restart. */
     private void resync() {
         refreshAll();
-        sweep();
+        sweepFrom("0", "");
     }
 
     private void refreshAll() {
@@ -345,17 +347,15 @@ public final class PresenceTracker implements AutoCloseable {
                 });
     }
 
-    private void sweep() {
-        sweepFrom("0");
-    }
-
-    private void sweepFrom(String cursor) {
+    /** {@code leaseHolder} empty: sweep regardless of which edge swept last. */
+    private void sweepFrom(String cursor, String leaseHolder) {
         RedisAsyncCommands<String, String> commands = commands();
         if (commands == null || closed) {
             return;
         }
         PresenceScripts.<List<Object>>run(commands, PresenceScripts.SWEEP, ScriptOutputType.MULTI,
-                        List.of(cursor, Integer.toString(SWEEP_COUNT), Long.toString(config.ttl().toMillis())))
+                        List.of(cursor, Integer.toString(SWEEP_COUNT), Long.toString(config.ttl().toMillis()),
+                                leaseHolder))
                 .whenComplete((result, error) -> {
                     if (error != null) {
                         redisFailed("sweep", error);
@@ -365,7 +365,7 @@ public final class PresenceTracker implements AutoCloseable {
                     result.stream().skip(1).forEach(event -> announce(String.valueOf(event)));
                     String next = String.valueOf(result.getFirst());
                     if (!"0".equals(next)) {
-                        submit(() -> sweepFrom(next));
+                        submit(() -> sweepFrom(next, leaseHolder));
                     }
                 });
     }
@@ -443,11 +443,11 @@ public final class PresenceTracker implements AutoCloseable {
     private void closeConnections() {
         StatefulRedisPubSubConnection<String, String> pubSub = expirations;
         if (pubSub != null) {
-            pubSub.closeAsync();
+            pubSub.close();
         }
         StatefulRedisConnection<String, String> main = connection;
         if (main != null) {
-            main.closeAsync();
+            main.close();
         }
     }
 }
