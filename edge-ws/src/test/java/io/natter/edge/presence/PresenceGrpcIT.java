@@ -1,6 +1,7 @@
 package io.natter.edge.presence;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.grpc.ManagedChannel;
@@ -8,6 +9,7 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.natter.infra.RedisServer;
 import io.natter.schemas.presence.v1.GetPresenceRequest;
 import io.natter.schemas.presence.v1.GetPresenceResponse;
@@ -25,7 +27,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The internal gRPC PresenceService of one edge, over a real channel, while another edge changes presence. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -73,6 +74,32 @@ class PresenceGrpcIT {
                 UserPresence.newBuilder().setUserId("nobody").setStatus(PresenceStatus.OFFLINE).build(),
                 UserPresence.newBuilder().setUserId("alice").setStatus(PresenceStatus.ONLINE)
                         .setLastSeenEpochMs(served.received.getFirst().lastSeenEpochMs()).build());
+    }
+
+    @Test
+    void edgePresenceServesItsOwnGrpcPortAndHearsTransitions() throws InterruptedException {
+        PresenceConfig config = new PresenceConfig(redisServer.uri(), Duration.ofSeconds(10), Duration.ofSeconds(3),
+                Duration.ofMillis(300), "127.0.0.1", 0);
+        try (EdgePresence presence = EdgePresence.start(config, "edge-c",
+                new SimpleMeterRegistry())) {
+            List<String> heard = new CopyOnWriteArrayList<>();
+            presence.broadcaster().subscribe(p -> heard.add(PresenceTestEdge.describe(p)));
+            await().atMost(Duration.ofSeconds(5)).until(() -> presence.broadcaster().subscribed()
+                    && presence.tracker().connectedToRedis());
+            presence.tracker().connected("erin", "s9");
+            await().atMost(Duration.ofSeconds(2)).until(() -> heard.equals(List.of("erin:ONLINE")));
+
+            ManagedChannel own = ManagedChannelBuilder.forAddress("127.0.0.1", presence.grpcPort()).usePlaintext()
+                    .build();
+            try {
+                assertThat(presence.grpcPort()).isNotEqualTo(grpc.port());
+                assertThat(PresenceServiceGrpc.newBlockingStub(own)
+                        .getPresence(GetPresenceRequest.newBuilder().addUserIds("erin").build())
+                        .getPresences(0).getStatus()).isEqualTo(PresenceStatus.ONLINE);
+            } finally {
+                own.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
     }
 
     @Test
