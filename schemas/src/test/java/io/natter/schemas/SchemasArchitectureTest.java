@@ -12,10 +12,12 @@ class SchemasArchitectureTest {
     void schemasDependOnNoOtherNatterModule() {
         var classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("io.natter");
-        // Only its own code, Avro, Kafka's serde interfaces and Jackson: no other Natter module.
+        // Only its own code, Avro, Kafka's serde interfaces, Jackson, and what protoc's generated gRPC code
+        // needs (gRPC, protobuf, Guava's ListenableFuture): no other Natter module.
         classes().that().resideInAPackage("io.natter.schemas..")
                 .should().onlyDependOnClassesThat().resideInAnyPackage("io.natter.schemas..", "java..",
-                        "org.apache.avro..", "org.apache.kafka.common..", "com.fasterxml.jackson..", "org.slf4j..")
+                        "org.apache.avro..", "org.apache.kafka.common..", "com.fasterxml.jackson..", "org.slf4j..",
+                        "io.grpc..", "com.google.protobuf..", "com.google.common..")
                 .check(classes);
     }
 }
