@@ -96,6 +96,9 @@ public final class KafkaBroker implements AutoCloseable {
         props.put("transaction.state.log.replication.factor", "1");
         props.put("transaction.state.log.min.isr", "1");
         props.put("transaction.state.log.num.partitions", "10");
+        // A killed exactly-once producer's open transaction blocks read_committed readers until the broker aborts
+        // it; checking every second (default 10 s) shortens the stall after a topology instance dies.
+        props.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
         props.put("share.coordinator.state.topic.replication.factor", "1");
         props.put("share.coordinator.state.topic.min.isr", "1");
         props.put("group.initial.rebalance.delay.ms", "0");
