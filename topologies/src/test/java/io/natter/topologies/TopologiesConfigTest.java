@@ -122,7 +122,7 @@ class TopologiesConfigTest {
 
     @Test
     void readmeDocumentsEveryKeyWithItsDefault() throws IOException {
-        String readme = Files.readString(Path.of("README.md"));
+        String readme = Files.readString(Path.of("../README.md"));
 
         assertThat(TopologiesConfig.KEYS).allSatisfy(key ->
                 assertThat(readme).contains("| `" + key.name() + "` | `" + key.defaultValue() + "` |"));
