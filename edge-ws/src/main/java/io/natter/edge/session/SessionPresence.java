@@ -18,6 +18,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Presence of this edge's sessions: tells the tracker of each socket opening, closing and PING, and feeds the
@@ -25,6 +27,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * (a user in two subscribed rooms gives one frame). Membership follows JOINED/LEFT events while subscribed.
  */
 public final class SessionPresence implements MembershipListener, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SessionPresence.class);
     private final PresenceTracker tracker;
     private final PresenceBroadcaster broadcaster;
     private final SessionRegistry sessions;
@@ -153,8 +156,14 @@ public final class SessionPresence implements MembershipListener, AutoCloseable 
             return;
         }
         // The newcomer's current status, so subscribers need not wait for its next change.
-        tracker.status(List.of(userId)).thenAccept(statuses -> statuses.values()
-                .forEach(presence -> changed.forEach(watch -> watch.change(presence))));
+        tracker.status(List.of(userId)).whenComplete((statuses, error) -> {
+            if (error != null) {
+                // Redis is away (the tracker already warned); the newcomer's next transition still arrives.
+                log.debug("status of new member {} of {} not read", userId, roomId, error);
+            } else {
+                statuses.values().forEach(presence -> changed.forEach(watch -> watch.change(presence)));
+            }
+        });
     }
 
     @Override
