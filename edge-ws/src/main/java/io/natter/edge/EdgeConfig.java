@@ -1,5 +1,6 @@
 package io.natter.edge;
 
+import io.natter.edge.presence.PresenceConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
  * Typed configuration of one edge process, parsed from environment variables by {@link #fromEnv}.
@@ -27,7 +29,8 @@ public record EdgeConfig(
         int maxFrameBytes,
         int maxContentBytes,
         Duration wsIdleTimeout,
-        List<URI> topologyQueryUrls) {
+        List<URI> topologyQueryUrls,
+        PresenceConfig presence) {
 
     /** Shared dev secret: anyone can mint tokens with it, so production must set its own. */
     public static final String DEV_JWT_SECRET = "natter-dev-secret-change-me-0123456789abcdef";
@@ -63,10 +66,11 @@ public record EdgeConfig(
             "Comma-separated base URLs of topology instances' query API (room state, history); tried in order, "
                     + "retried on 503 or connection failure within the request timeout.");
 
-    /** Every key the edge reads, in README order. */
-    public static final List<ConfigKey> KEYS = List.of(KAFKA_BOOTSTRAP, SCHEMA_REGISTRY_URL, REGION, EDGE_HOST,
-            EDGE_PORT, NODE_ID, JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, REQUEST_TIMEOUT_MS, MAX_FRAME_BYTES,
-            MAX_CONTENT_BYTES, WS_IDLE_TIMEOUT_MS, TOPOLOGY_QUERY_URLS);
+    /** Every key the edge reads (presence's last), in README order. */
+    public static final List<ConfigKey> KEYS = Stream.concat(Stream.of(KAFKA_BOOTSTRAP, SCHEMA_REGISTRY_URL, REGION,
+                    EDGE_HOST, EDGE_PORT, NODE_ID, JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, REQUEST_TIMEOUT_MS,
+                    MAX_FRAME_BYTES, MAX_CONTENT_BYTES, WS_IDLE_TIMEOUT_MS, TOPOLOGY_QUERY_URLS),
+            PresenceConfig.KEYS.stream()).toList();
 
     private static final int MIN_SECRET_BYTES = 32;
 
@@ -91,19 +95,27 @@ public record EdgeConfig(
                 intIn(env, MAX_FRAME_BYTES, 256, Integer.MAX_VALUE),
                 intIn(env, MAX_CONTENT_BYTES, 1, Integer.MAX_VALUE),
                 Duration.ofMillis(intIn(env, WS_IDLE_TIMEOUT_MS, 1_000, Integer.MAX_VALUE)),
-                httpUrls(env, TOPOLOGY_QUERY_URLS));
+                httpUrls(env, TOPOLOGY_QUERY_URLS),
+                PresenceConfig.fromEnv(env));
     }
 
     /** This config with another port, e.g. 0 for tests. */
     public EdgeConfig withPort(int newPort) {
         return new EdgeConfig(kafkaBootstrap, schemaRegistryUrl, region, host, newPort, nodeId, jwtSecret, jwtIssuer,
-                jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, topologyQueryUrls);
+                jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, topologyQueryUrls, presence);
     }
 
     /** This config with other topology query URLs, e.g. the port a test topology bound. */
     public EdgeConfig withTopologyQueryUrls(List<URI> urls) {
         return new EdgeConfig(kafkaBootstrap, schemaRegistryUrl, region, host, port, nodeId, jwtSecret, jwtIssuer,
-                jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, List.copyOf(urls));
+                jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, List.copyOf(urls), presence);
+    }
+
+    /** This config with other presence settings, e.g. a test's Redis and a free gRPC port. */
+    public EdgeConfig withPresence(PresenceConfig newPresence) {
+        return new EdgeConfig(kafkaBootstrap, schemaRegistryUrl, region, host, port, nodeId, jwtSecret, jwtIssuer,
+                jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, topologyQueryUrls,
+                newPresence);
     }
 
     private static List<URI> httpUrls(Map<String, String> env, ConfigKey key) {
@@ -151,6 +163,7 @@ public record EdgeConfig(
                 + ", region=" + region + ", host=" + host + ", port=" + port + ", nodeId=" + nodeId
                 + ", jwtIssuer=" + jwtIssuer + ", jwtAudience=" + jwtAudience + ", requestTimeout=" + requestTimeout
                 + ", maxFrameBytes=" + maxFrameBytes + ", maxContentBytes=" + maxContentBytes
-                + ", wsIdleTimeout=" + wsIdleTimeout + ", topologyQueryUrls=" + topologyQueryUrls + "]";
+                + ", wsIdleTimeout=" + wsIdleTimeout + ", topologyQueryUrls=" + topologyQueryUrls
+                + ", presence=" + presence.toString().replaceAll("//[^/@]*@", "//***@") + "]";
     }
 }

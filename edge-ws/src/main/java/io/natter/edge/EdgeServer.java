@@ -3,12 +3,16 @@ package io.natter.edge;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.natter.edge.auth.Authentication;
 import io.natter.edge.auth.JwtAuthenticator;
 import io.natter.edge.error.ErrorMapper;
 import io.natter.edge.frames.FrameCodec;
 import io.natter.edge.kafka.CommandPublisher;
 import io.natter.edge.kafka.FanoutConsumer;
+import io.natter.edge.presence.EdgePresence;
 import io.natter.edge.query.RoomQueryClient;
 import io.natter.edge.rooms.PendingRequests;
 import io.natter.edge.rooms.RoomCommands;
@@ -17,6 +21,7 @@ import io.natter.edge.rooms.RoomService;
 import io.natter.edge.rooms.RoomsApi;
 import io.natter.edge.session.Catchup;
 import io.natter.edge.session.Delivery;
+import io.natter.edge.session.SessionPresence;
 import io.natter.edge.session.SessionRegistry;
 import io.natter.edge.ws.FrameHandler;
 import io.natter.edge.ws.WsEndpoint;
@@ -29,11 +34,16 @@ import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One edge process: HTTP + WebSocket server, command producer and fan-out consumer, wired together. */
+/**
+ * One edge process: HTTP + WebSocket server, command producer, fan-out consumer, presence (Redis) and its internal
+ * gRPC server, wired together.
+ */
 public final class EdgeServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
     static final String WS_PATH = "/ws";
     static final String API_PATH = "/api/*";
+    /** Micrometer name of the open-sessions gauge; Prometheus shows it as {@code chat_ws_active_sessions}. */
+    public static final String ACTIVE_SESSIONS_GAUGE = "chat.ws.active.sessions";
 
     private final EdgeConfig config;
     private final CommandPublisher publisher;
@@ -41,6 +51,9 @@ public final class EdgeServer implements AutoCloseable {
     private final SessionRegistry sessions;
     private final RoomQueryClient queryClient;
     private final ExecutorService reads;
+    private final PrometheusMeterRegistry metrics;
+    private final EdgePresence presence;
+    private final SessionPresence sessionPresence;
     private final Javalin app;
     private final Thread warmUp;
 
@@ -51,6 +64,13 @@ public final class EdgeServer implements AutoCloseable {
         FrameCodec codec = new FrameCodec(mapper, config.maxContentBytes());
         PendingRequests pending = new PendingRequests(config.requestTimeout());
         sessions = new SessionRegistry();
+        metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Gauge.builder(ACTIVE_SESSIONS_GAUGE, sessions, SessionRegistry::size)
+                .description("Open WebSocket sessions on this edge")
+                .register(metrics);
+        // Returns at once even when Redis is down: presence degrades and recovers, messaging never waits on it.
+        presence = EdgePresence.start(config.presence(), config.nodeId(), metrics);
+        sessionPresence = new SessionPresence(presence.tracker(), presence.broadcaster(), sessions, codec);
         publisher = CommandPublisher.create(config.kafkaBootstrap(), config.nodeId(), config.requestTimeout(),
                 topics.messageRequested());
         queryClient = new RoomQueryClient(config.topologyQueryUrls(), config.requestTimeout(), mapper);
@@ -59,15 +79,17 @@ public final class EdgeServer implements AutoCloseable {
         reads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(config.nodeId() + "-read-", 0).factory());
         Catchup catchup = new Catchup(queries, codec, reads);
         consumer = new FanoutConsumer(config.kafkaBootstrap(), config.nodeId(), topics,
-                new Delivery(config.nodeId(), sessions, pending, catchup));
+                new Delivery(config.nodeId(), sessions, pending, catchup, sessionPresence));
         RoomService rooms = new RoomService(publisher,
                 new RoomCommands(config.nodeId(), Envelopes.systemClock(config.region())), pending);
 
         Authentication authentication = new Authentication(
                 JwtAuthenticator.hs256(config.jwtSecret(), config.jwtIssuer(), config.jwtAudience()));
         RoomsApi roomsApi = new RoomsApi(rooms, queries, mapper);
-        WsEndpoint wsEndpoint = new WsEndpoint(sessions, new FrameHandler(codec, rooms, queries, catchup, reads));
+        WsEndpoint wsEndpoint = new WsEndpoint(sessions, sessionPresence,
+                new FrameHandler(codec, rooms, queries, catchup, sessionPresence, reads));
         HealthApi health = new HealthApi(this::ready);
+        MetricsApi metricsApi = new MetricsApi(metrics);
         app = Javalin.create(cfg -> {
             cfg.jetty.host = config.host();
             cfg.jetty.port = config.port();
@@ -83,6 +105,7 @@ public final class EdgeServer implements AutoCloseable {
             ErrorMapper.register(cfg.routes);
             authentication.register(cfg.routes, API_PATH, WS_PATH);
             health.register(cfg.routes);
+            metricsApi.register(cfg.routes);
             roomsApi.register(cfg.routes);
             wsEndpoint.register(cfg.routes, WS_PATH);
         });
@@ -94,7 +117,12 @@ public final class EdgeServer implements AutoCloseable {
         EdgeServer server = new EdgeServer(config);
         server.consumer.start();
         server.warmUp.start();
-        server.app.start();
+        try {
+            server.app.start();
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
         log.info("edge {} listening on {}:{}", config.nodeId(), config.host(), server.port());
         return server;
     }
@@ -109,7 +137,17 @@ public final class EdgeServer implements AutoCloseable {
         return config.nodeId();
     }
 
-    /** Whether the producer reached Kafka and the fan-out consumer reads every partition. */
+    /** The bound port of the internal gRPC PresenceService (NATTER_GRPC_PORT; never the public listener). */
+    public int grpcPort() {
+        return presence.grpcPort();
+    }
+
+    /** This edge's presence (tracker, broadcaster), e.g. to read the session index {@code edgesOf}. */
+    public EdgePresence presence() {
+        return presence;
+    }
+
+    /** Whether the producer reached Kafka and the fan-out consumer reads every partition (Redis plays no part). */
     public boolean ready() {
         return publisher.ready() && consumer.ready();
     }
@@ -121,12 +159,16 @@ public final class EdgeServer implements AutoCloseable {
 
     @Override
     public void close() {
+        // Sockets first (their closes reach presence), then presence withdraws what is left of this edge.
         app.stop();
+        sessionPresence.close();
+        presence.close();
         consumer.close();
         publisher.close();
         reads.shutdownNow();
         queryClient.close();
         warmUp.interrupt();
+        metrics.close();
     }
 
     public static void main(String[] args) throws InterruptedException {

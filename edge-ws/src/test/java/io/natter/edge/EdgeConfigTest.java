@@ -3,6 +3,7 @@ package io.natter.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.natter.edge.presence.PresenceConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -13,13 +14,20 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class EdgeConfigTest {
+    /** How the README writes the defaults computed at start-up. */
+    private static final Map<String, String> GENERATED_DEFAULTS = Map.of(
+            "NATTER_NODE_ID", "edge-<random>",
+            "NATTER_PRESENCE_REFRESH_MS", "TTL / 3");
+
     @Test
     void usesDocumentedDefaultsForAnEmptyEnvironment() {
         EdgeConfig config = EdgeConfig.fromEnv(Map.of());
         assertThat(config.nodeId()).matches("edge-[0-9a-f]{8}");
         assertThat(config).isEqualTo(new EdgeConfig("127.0.0.1:9092", "http://127.0.0.1:8081/apis/ccompat/v7", "us",
                 "127.0.0.1", 8080, config.nodeId(), EdgeConfig.DEV_JWT_SECRET, "natter-dev", "natter",
-                Duration.ofMillis(5000), 65536, 4096, Duration.ofMinutes(5), List.of(URI.create("http://127.0.0.1:8090"))));
+                Duration.ofMillis(5000), 65536, 4096, Duration.ofMinutes(5), List.of(URI.create("http://127.0.0.1:8090")),
+                new PresenceConfig("redis://127.0.0.1:6379", Duration.ofSeconds(90), Duration.ofSeconds(30),
+                        Duration.ofSeconds(1), "127.0.0.1", 9090)));
     }
 
     @Test
@@ -38,10 +46,18 @@ class EdgeConfigTest {
                 Map.entry("NATTER_MAX_FRAME_BYTES", "1024"),
                 Map.entry("NATTER_MAX_CONTENT_BYTES", "100"),
                 Map.entry("NATTER_WS_IDLE_TIMEOUT_MS", "2000"),
-                Map.entry("NATTER_TOPOLOGY_QUERY_URLS", "http://t1:8090/, https://t2:9000 ,")));
+                Map.entry("NATTER_TOPOLOGY_QUERY_URLS", "http://t1:8090/, https://t2:9000 ,"),
+                Map.entry("NATTER_REDIS_URI", "redis://r:6380"),
+                Map.entry("NATTER_PRESENCE_TTL_MS", "6000"),
+                Map.entry("NATTER_PRESENCE_REFRESH_MS", "1500"),
+                Map.entry("NATTER_PRESENCE_OFFLINE_GRACE_MS", "200"),
+                Map.entry("NATTER_GRPC_HOST", "10.0.0.1"),
+                Map.entry("NATTER_GRPC_PORT", "9190")));
         assertThat(config).isEqualTo(new EdgeConfig("k:1", "http://r/apis/ccompat/v7", "eu", "0.0.0.0", 0, "edge-a",
                 "s".repeat(32), "iss", "aud", Duration.ofMillis(750), 1024, 100, Duration.ofSeconds(2),
-                List.of(URI.create("http://t1:8090"), URI.create("https://t2:9000"))));
+                List.of(URI.create("http://t1:8090"), URI.create("https://t2:9000")),
+                new PresenceConfig("redis://r:6380", Duration.ofSeconds(6), Duration.ofMillis(1500),
+                        Duration.ofMillis(200), "10.0.0.1", 9190)));
     }
 
     @Test
@@ -68,13 +84,23 @@ class EdgeConfigTest {
     @Test
     void neverPrintsTheSecret() {
         assertThat(EdgeConfig.fromEnv(Map.of()).toString()).doesNotContain(EdgeConfig.DEV_JWT_SECRET);
+        assertThat(EdgeConfig.fromEnv(Map.of("NATTER_REDIS_URI", "redis://:hunter2@r:6379")).toString())
+                .doesNotContain("hunter2").contains("redis://***@r:6379");
+    }
+
+    @Test
+    void keysIncludeEveryPresenceKeyOnce() {
+        assertThat(EdgeConfig.KEYS).containsSubsequence(PresenceConfig.KEYS).doesNotHaveDuplicates();
+        assertThat(EdgeConfig.KEYS.subList(EdgeConfig.KEYS.size() - PresenceConfig.KEYS.size(), EdgeConfig.KEYS.size()))
+                .isEqualTo(PresenceConfig.KEYS);
     }
 
     @Test
     void readmeDocumentsEveryKeyWithItsDefault() throws IOException {
         String readme = Files.readString(Path.of("README.md"));
         for (ConfigKey key : EdgeConfig.KEYS) {
-            String expectedDefault = key.defaultValue() == null ? "edge-<random>" : key.defaultValue();
+            String expectedDefault = key.defaultValue() != null ? key.defaultValue()
+                    : GENERATED_DEFAULTS.get(key.name());
             assertThat(readme).as(key.name()).contains("| `" + key.name() + "` | `" + expectedDefault + "` |");
         }
     }

@@ -47,6 +47,9 @@ class EdgeHttpIT {
                 "NATTER_SCHEMA_REGISTRY_URL", "http://127.0.0.1:1/apis/ccompat/v7",
                 "NATTER_EDGE_PORT", "0",
                 "NATTER_NODE_ID", "edge-http-it",
+                // No Redis (port 1 refuses): presence degrades, messaging is unaffected; gRPC on a free port.
+                "NATTER_REDIS_URI", "redis://127.0.0.1:1",
+                "NATTER_GRPC_PORT", "0",
                 "NATTER_MAX_FRAME_BYTES", "8192",
                 "NATTER_REQUEST_TIMEOUT_MS", "1000"));
         edge = EdgeServer.start(config);

@@ -117,7 +117,7 @@ public final class DevStack implements AutoCloseable {
         SchemaRegistryServer registry = join(registryStart);
 
         NatterServices.Endpoints endpoints = new NatterServices.Endpoints(kafka.bootstrapServers(), registry.url(),
-                ports.topologyQueries().stream().map(port -> "http://127.0.0.1:" + port).toList());
+                redis.uri(), ports.topologyQueries().stream().map(port -> "http://127.0.0.1:" + port).toList());
         topologiesClasspath.ifPresent(classpath -> {
             for (int n = 1; n <= config.topologies(); n++) {
                 topologies.add(watch(services.startTopologies(classpath, n, ports.topologyQueries().get(n - 1),
@@ -126,7 +126,8 @@ public final class DevStack implements AutoCloseable {
         });
         edgeClasspath.ifPresent(classpath -> {
             for (int n = 1; n <= config.edges(); n++) {
-                edges.add(watch(services.startEdge(classpath, n, ports.edges().get(n - 1), endpoints)));
+                edges.add(watch(services.startEdge(classpath, n, ports.edges().get(n - 1), ports.edgeGrpc().get(n - 1),
+                        endpoints)));
             }
         });
         for (int i = 0; i < edges.size(); i++) {
@@ -162,7 +163,8 @@ public final class DevStack implements AutoCloseable {
         for (int i = 0; i < edges.size(); i++) {
             int port = ports.edges().get(i);
             line(edges.get(i).name() + " WebSocket", "ws://127.0.0.1:" + port + "/ws");
-            line(edges.get(i).name() + " REST", "http://127.0.0.1:" + port);
+            line(edges.get(i).name() + " REST", "http://127.0.0.1:" + port + "  (metrics: /metrics)");
+            line(edges.get(i).name() + " gRPC", "127.0.0.1:" + ports.edgeGrpc().get(i) + "  (internal PresenceService)");
         }
         for (int i = 0; i < topologies.size(); i++) {
             line(topologies.get(i).name(), "pid " + topologies.get(i).pid() + ", query API http://127.0.0.1:"

@@ -10,9 +10,11 @@ import java.util.function.IntPredicate;
  *
  * @param edges one port per edge: 8080, then upwards skipping the other components' ports (8081 is the registry)
  * @param topologyQueries one internal query API port per topologies instance: 8090, then upwards past the edges'
+ * @param edgeGrpc one internal gRPC (PresenceService) port per edge: 9090, then upwards skipping 9092 (Kafka) and
+ *     every other port taken above
  */
 public record DevStackPorts(int kafka, int registry, int redis, int postgres, int objectStore, List<Integer> edges,
-        List<Integer> topologyQueries) {
+        List<Integer> topologyQueries, List<Integer> edgeGrpc) {
     public static final int KAFKA = 9092;
     public static final int REGISTRY = 8081;
     public static final int REDIS = 6379;
@@ -23,10 +25,13 @@ public record DevStackPorts(int kafka, int registry, int redis, int postgres, in
     public static final int FIRST_EDGE = 8080;
     /** The edges' default {@code NATTER_TOPOLOGY_QUERY_URLS} points here. */
     public static final int FIRST_TOPOLOGY_QUERY = 8090;
+    /** The edges' default {@code NATTER_GRPC_PORT}. */
+    public static final int FIRST_EDGE_GRPC = 9090;
 
     public DevStackPorts {
         edges = List.copyOf(edges);
         topologyQueries = List.copyOf(topologyQueries);
+        edgeGrpc = List.copyOf(edgeGrpc);
     }
 
     /** Picks the ports, refusing with a clear message when one that must be fixed is taken. */
@@ -50,7 +55,13 @@ public record DevStackPorts(int kafka, int registry, int redis, int postgres, in
                 queries.add(requireFree(port, "the query API of topologies-" + (queries.size() + 1), isFree));
             }
         }
-        return new DevStackPorts(KAFKA, REGISTRY, REDIS, postgres, OBJECT_STORE, edges, queries);
+        List<Integer> grpc = new ArrayList<>();
+        for (int port = FIRST_EDGE_GRPC; grpc.size() < edgeCount; port++) {
+            if (!taken.contains(port) && !edges.contains(port) && !queries.contains(port)) {
+                grpc.add(requireFree(port, "the gRPC port of edge-" + (grpc.size() + 1), isFree));
+            }
+        }
+        return new DevStackPorts(KAFKA, REGISTRY, REDIS, postgres, OBJECT_STORE, edges, queries, grpc);
     }
 
     private static int requireFree(int port, String what, IntPredicate isFree) {

@@ -28,7 +28,7 @@ final class NatterServices {
     private static final Duration TOKEN_TIMEOUT = Duration.ofSeconds(60);
 
     /** Where the services find the infrastructure and the topologies' query APIs. */
-    record Endpoints(String kafkaBootstrap, String schemaRegistryUrl, List<String> topologyQueryUrls) {}
+    record Endpoints(String kafkaBootstrap, String schemaRegistryUrl, String redisUri, List<String> topologyQueryUrls) {}
 
     private final Path repoRoot;
     private final DevStackLayout layout;
@@ -60,8 +60,8 @@ final class NatterServices {
                 "NATTER_TOPOLOGY_QUERY_PORT", Integer.toString(queryPort)));
     }
 
-    /** Starts the {@code n}th edge on {@code port} with node id {@code edge-n}. */
-    JavaProcess startEdge(ModuleClasspath classpath, int n, int port, Endpoints endpoints) {
+    /** Starts the {@code n}th edge on {@code port}, its internal gRPC on {@code grpcPort}, with node id {@code edge-n}. */
+    JavaProcess startEdge(ModuleClasspath classpath, int n, int port, int grpcPort, Endpoints endpoints) {
         String name = "edge-" + n;
         return start(name, classpath, EDGE_MAIN, Map.of(
                 "NATTER_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrap(),
@@ -69,7 +69,9 @@ final class NatterServices {
                 "NATTER_REGION", REGION,
                 "NATTER_EDGE_PORT", Integer.toString(port),
                 "NATTER_NODE_ID", name,
-                "NATTER_TOPOLOGY_QUERY_URLS", String.join(",", endpoints.topologyQueryUrls())));
+                "NATTER_TOPOLOGY_QUERY_URLS", String.join(",", endpoints.topologyQueryUrls()),
+                "NATTER_REDIS_URI", endpoints.redisUri(),
+                "NATTER_GRPC_PORT", Integer.toString(grpcPort)));
     }
 
     /** Waits until the edge answers {@code GET /health/ready} with 200, failing early (with its log) if it exits. */

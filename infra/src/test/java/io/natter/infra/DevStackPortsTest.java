@@ -11,7 +11,7 @@ class DevStackPortsTest {
     @Test
     void usesTheWellKnownPortsWhenFree() {
         assertThat(DevStackPorts.choose(1, 1, port -> true))
-                .isEqualTo(new DevStackPorts(9092, 8081, 6379, 5432, 9000, List.of(8080), List.of(8090)));
+                .isEqualTo(new DevStackPorts(9092, 8081, 6379, 5432, 9000, List.of(8080), List.of(8090), List.of(9090)));
     }
 
     @Test
@@ -27,6 +27,15 @@ class DevStackPortsTest {
         DevStackPorts many = DevStackPorts.choose(11, 2, port -> true);
         assertThat(many.edges()).contains(8090, 8091);
         assertThat(many.topologyQueries()).containsExactly(8092, 8093);
+    }
+
+    @Test
+    void givesEachEdgeAGrpcPortFrom9090SkippingKafkasPort() {
+        assertThat(DevStackPorts.choose(3, 1, port -> true).edgeGrpc()).containsExactly(9090, 9091, 9093);
+        assertThat(DevStackPorts.choose(0, 1, port -> true).edgeGrpc()).isEmpty();
+        assertThatThrownBy(() -> DevStackPorts.choose(2, 1, port -> port != 9091))
+                .isInstanceOf(StartupException.class)
+                .hasMessageStartingWith("port 9091 for the gRPC port of edge-2 is in use");
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.http.servlet.JavalinWsServletContext;
 import io.javalin.websocket.WsCloseStatus;
 import io.natter.edge.frames.ServerFrame;
+import io.natter.edge.presence.PresenceUnavailableException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -80,6 +81,7 @@ public final class ErrorMapper {
         }
         return switch (cause) {
             case EdgeException e -> e;
+            case PresenceUnavailableException p -> UnavailableException.presence("presence is unavailable", p);
             case TimeoutException t -> new RequestTimeoutException("no answer from the room topology in time");
             default -> new UnavailableException("request failed: " + cause.getMessage(), cause);
         };

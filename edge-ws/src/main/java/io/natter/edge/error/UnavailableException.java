@@ -1,12 +1,24 @@
 package io.natter.edge.error;
 
-/** A backend could not serve the request: Kafka did not take a command, or the topology query API did not answer. */
+/**
+ * A backend could not serve the request: Kafka did not take a command, the topology query API did not answer
+ * ({@code UNAVAILABLE}), or Redis cannot serve presence ({@code PRESENCE_UNAVAILABLE}; messaging is unaffected).
+ */
 public final class UnavailableException extends EdgeException {
     public UnavailableException(String message, Throwable cause) {
-        super("UNAVAILABLE", message, cause);
+        this("UNAVAILABLE", message, cause);
     }
 
     public UnavailableException(String message) {
         this(message, null);
+    }
+
+    private UnavailableException(String code, String message, Throwable cause) {
+        super(code, message, cause);
+    }
+
+    /** Presence (Redis) cannot answer right now. */
+    public static UnavailableException presence(String message, Throwable cause) {
+        return new UnavailableException("PRESENCE_UNAVAILABLE", message, cause);
     }
 }

@@ -14,7 +14,9 @@ import java.util.Map;
     @JsonSubTypes.Type(value = ClientFrame.LeaveRoom.class, name = "LEAVE_ROOM"),
     @JsonSubTypes.Type(value = ClientFrame.History.class, name = "HISTORY"),
     @JsonSubTypes.Type(value = ClientFrame.Resume.class, name = "RESUME"),
-    @JsonSubTypes.Type(value = ClientFrame.Ping.class, name = "PING")
+    @JsonSubTypes.Type(value = ClientFrame.Ping.class, name = "PING"),
+    @JsonSubTypes.Type(value = ClientFrame.SubscribePresence.class, name = "SUBSCRIBE_PRESENCE"),
+    @JsonSubTypes.Type(value = ClientFrame.UnsubscribePresence.class, name = "UNSUBSCRIBE_PRESENCE")
 })
 public sealed interface ClientFrame {
 
@@ -39,6 +41,12 @@ public sealed interface ClientFrame {
     /** Replay every message after {@code rooms[roomId]} (the last seq the client has), then continue live. */
     record Resume(Map<String, Long> rooms) implements ClientFrame {}
 
-    /** Liveness probe, answered with PONG. */
+    /** Liveness probe, answered with PONG; also refreshes the user's presence. */
     record Ping() implements ClientFrame {}
+
+    /** A member asks for a snapshot of the room's members' presence, then their changes. */
+    record SubscribePresence(String roomId) implements ClientFrame {}
+
+    /** Stop the presence changes of a room's members (unless another subscribed room has them too). */
+    record UnsubscribePresence(String roomId) implements ClientFrame {}
 }

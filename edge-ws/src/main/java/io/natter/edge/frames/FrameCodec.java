@@ -109,6 +109,8 @@ public final class FrameCodec {
             }
             case ClientFrame.Resume resume -> validateResume(resume, ref);
             case ClientFrame.Ping ping -> { }
+            case ClientFrame.SubscribePresence subscribe -> requireId("roomId", subscribe.roomId(), ref);
+            case ClientFrame.UnsubscribePresence unsubscribe -> requireId("roomId", unsubscribe.roomId(), ref);
         }
     }
 

@@ -16,7 +16,10 @@ import java.util.List;
     @JsonSubTypes.Type(value = ServerFrame.History.class, name = "HISTORY"),
     @JsonSubTypes.Type(value = ServerFrame.Joined.class, name = "JOINED"),
     @JsonSubTypes.Type(value = ServerFrame.Left.class, name = "LEFT"),
-    @JsonSubTypes.Type(value = ServerFrame.Pong.class, name = "PONG")
+    @JsonSubTypes.Type(value = ServerFrame.Pong.class, name = "PONG"),
+    @JsonSubTypes.Type(value = ServerFrame.PresenceSnapshot.class, name = "PRESENCE_SNAPSHOT"),
+    @JsonSubTypes.Type(value = ServerFrame.Presence.class, name = "PRESENCE"),
+    @JsonSubTypes.Type(value = ServerFrame.PresenceUnsubscribed.class, name = "PRESENCE_UNSUBSCRIBED")
 })
 public sealed interface ServerFrame {
 
@@ -59,6 +62,21 @@ public sealed interface ServerFrame {
 
     /** Answer to PING. */
     record Pong() implements ServerFrame {}
+
+    /** The presence of every member of {@code roomId}, answering SUBSCRIBE_PRESENCE; changes follow as PRESENCE. */
+    record PresenceSnapshot(String roomId, List<UserPresence> users) implements ServerFrame {}
+
+    /**
+     * {@code userId} went ONLINE or OFFLINE; {@code lastSeen} is when its edges last saw it alive (absent if
+     * never).
+     */
+    record Presence(String userId, String status, Instant lastSeen) implements ServerFrame {}
+
+    /** No more presence changes for the members of {@code roomId} (answers UNSUBSCRIBE_PRESENCE). */
+    record PresenceUnsubscribed(String roomId) implements ServerFrame {}
+
+    /** One member's status in a PRESENCE_SNAPSHOT. */
+    record UserPresence(String userId, String status, Instant lastSeen) {}
 
     /** Metadata of an attachment carried by a message. */
     record Attachment(String attachmentId, String fileName, String mimeType, long size) {}

@@ -43,6 +43,7 @@ public final class PresenceBroadcaster implements AutoCloseable {
     private volatile StatefulRedisConnection<String, String> counter;
     private volatile boolean subscribed;
     private volatile boolean closed;
+    private boolean connectFailing;
 
     private PresenceBroadcaster(PresenceRedis redis, String nodeId, MeterRegistry registry) {
         this.redis = redis;
@@ -117,9 +118,16 @@ public final class PresenceBroadcaster implements AutoCloseable {
             counter = main;
             events = pubSub;
             subscribed = true;
+            connectFailing = false;
             recount();
         } catch (RedisException e) {
-            log.warn("presence events: Redis unavailable ({}); retrying", e.toString());
+            // Once per outage, not once a second.
+            if (!connectFailing) {
+                connectFailing = true;
+                log.warn("presence events: Redis unavailable ({}); retrying every {} ms", e.toString(), RECONNECT_MS);
+            } else {
+                log.debug("presence events: Redis still unavailable", e);
+            }
             run(this::connect, RECONNECT_MS);
         }
     }

@@ -6,6 +6,8 @@ import io.natter.edge.rooms.PendingRequests;
 import io.natter.schemas.avro.AttachmentRef;
 import io.natter.schemas.avro.ChatMessage;
 import io.natter.schemas.avro.Fanout;
+import io.natter.schemas.avro.MemberJoined;
+import io.natter.schemas.avro.MemberLeft;
 import io.natter.schemas.avro.MessageDeletion;
 import io.natter.schemas.avro.MessageEdit;
 import io.natter.schemas.avro.Origin;
@@ -27,12 +29,19 @@ public final class Delivery implements InboundEvents {
     private final SessionRegistry sessions;
     private final PendingRequests pending;
     private final Catchup catchup;
+    private final MembershipListener membership;
 
     public Delivery(String nodeId, SessionRegistry sessions, PendingRequests pending, Catchup catchup) {
+        this(nodeId, sessions, pending, catchup, MembershipListener.NONE);
+    }
+
+    public Delivery(String nodeId, SessionRegistry sessions, PendingRequests pending, Catchup catchup,
+            MembershipListener membership) {
         this.nodeId = nodeId;
         this.sessions = sessions;
         this.pending = pending;
         this.catchup = catchup;
+        this.membership = membership;
     }
 
     /** The event to every local session of each recipient, then the verdict to the pending command, if here. */
@@ -73,9 +82,14 @@ public final class Delivery implements InboundEvents {
         }
     }
 
-    /** A membership change caused by a command pending here completes that request. */
+    /** A membership change goes to the listener (presence subscriptions), then completes its request if pending here. */
     @Override
     public void onMembership(RoomMembershipEvent event) {
+        switch (event.getPayload()) {
+            case MemberJoined joined -> membership.memberJoined(joined.getRoomId(), joined.getUserId());
+            case MemberLeft left -> membership.memberLeft(left.getRoomId(), left.getUserId());
+            default -> { } // A new room has no presence subscribers yet.
+        }
         pending.succeed(event.getCommandId());
     }
 

@@ -12,6 +12,7 @@ import io.natter.edge.rooms.RoomService;
 import io.natter.edge.rooms.Verdict;
 import io.natter.edge.session.Catchup;
 import io.natter.edge.session.ClientSession;
+import io.natter.edge.session.SessionPresence;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -24,13 +25,16 @@ public final class FrameHandler {
     private final RoomService rooms;
     private final RoomQueries queries;
     private final Catchup catchup;
+    private final SessionPresence presence;
     private final Executor reads;
 
-    public FrameHandler(FrameCodec codec, RoomService rooms, RoomQueries queries, Catchup catchup, Executor reads) {
+    public FrameHandler(FrameCodec codec, RoomService rooms, RoomQueries queries, Catchup catchup,
+            SessionPresence presence, Executor reads) {
         this.codec = codec;
         this.rooms = rooms;
         this.queries = queries;
         this.catchup = catchup;
+        this.presence = presence;
         this.reads = reads;
     }
 
@@ -56,7 +60,16 @@ public final class FrameHandler {
                     .thenApply(v -> new ServerFrame.Left(l.roomId())), ref);
             case ClientFrame.History h -> answer(session, CompletableFuture.supplyAsync(() -> queries.history(user, h), reads), ref);
             case ClientFrame.Resume r -> catchup.resume(session, r.rooms());
-            case ClientFrame.Ping p -> send(session, new ServerFrame.Pong());
+            case ClientFrame.Ping p -> {
+                presence.touched(session);
+                send(session, new ServerFrame.Pong());
+            }
+            // Members only, checked like HISTORY; the feed sends the snapshot itself, ahead of any change.
+            case ClientFrame.SubscribePresence s -> answer(session, CompletableFuture
+                    .supplyAsync(() -> queries.room(user, s.roomId()), reads)
+                    .thenCompose(room -> presence.subscribe(session, s.roomId(), room.members()))
+                    .thenApply(v -> null), ref);
+            case ClientFrame.UnsubscribePresence u -> send(session, presence.unsubscribe(session, u.roomId()));
         }
     }
 

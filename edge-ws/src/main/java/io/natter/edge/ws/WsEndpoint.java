@@ -7,6 +7,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.websocket.WsContext;
 import io.natter.edge.auth.Authentication;
 import io.natter.edge.session.ClientSession;
+import io.natter.edge.session.SessionPresence;
 import io.natter.edge.session.SessionRegistry;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.slf4j.Logger;
@@ -20,10 +21,12 @@ public final class WsEndpoint {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final SessionRegistry sessions;
+    private final SessionPresence presence;
     private final FrameHandler frames;
 
-    public WsEndpoint(SessionRegistry sessions, FrameHandler frames) {
+    public WsEndpoint(SessionRegistry sessions, SessionPresence presence, FrameHandler frames) {
         this.sessions = sessions;
+        this.presence = presence;
         this.frames = frames;
     }
 
@@ -39,15 +42,24 @@ public final class WsEndpoint {
                     frames.handle(session, resumeFrame(resume));
                 }
                 sessions.add(session);
+                presence.connected(session);
             });
             ws.onMessage(ctx -> sessions.session(ctx.sessionId()).ifPresentOrElse(
                     session -> frames.handle(session, ctx.message()),
                     () -> log.warn("frame on unregistered socket {} dropped", ctx.sessionId())));
-            ws.onClose(ctx -> sessions.remove(ctx.sessionId()));
+            ws.onClose(ctx -> closed(ctx.sessionId()));
             ws.onError(ctx -> {
                 log.debug("socket {} failed", ctx.sessionId(), ctx.error());
-                sessions.remove(ctx.sessionId());
+                closed(ctx.sessionId());
             });
+        });
+    }
+
+    /** Forgets a closed socket (an error may be followed by a close: the second call finds nothing). */
+    private void closed(String sessionId) {
+        sessions.session(sessionId).ifPresent(session -> {
+            sessions.remove(sessionId);
+            presence.disconnected(session);
         });
     }
 

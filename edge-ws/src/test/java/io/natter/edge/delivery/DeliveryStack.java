@@ -240,6 +240,9 @@ final class DeliveryStack implements AutoCloseable {
         env.put("NATTER_EDGE_HOST", "127.0.0.1");
         env.put("NATTER_EDGE_PORT", Integer.toString(port));
         env.put("NATTER_NODE_ID", nodeId);
+        // No Redis unless the test brings one (port 1 refuses: presence degrades); gRPC on a free port.
+        env.put("NATTER_REDIS_URI", "redis://127.0.0.1:1");
+        env.put("NATTER_GRPC_PORT", "0");
         env.putAll(extra);
         return env;
     }

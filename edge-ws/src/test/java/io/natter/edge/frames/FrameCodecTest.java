@@ -34,6 +34,17 @@ class FrameCodecTest {
     }
 
     @Test
+    void decodesPresenceSubscriptionsAndRefusesAMissingRoomId() throws FrameException {
+        assertThat(codec.decode("{\"type\":\"SUBSCRIBE_PRESENCE\",\"roomId\":\"r1\",\"id\":\"q2\"}"))
+                .isEqualTo(new IncomingFrame(new ClientFrame.SubscribePresence("r1"), "q2"));
+        assertThat(codec.decode("{\"type\":\"UNSUBSCRIBE_PRESENCE\",\"roomId\":\"r1\"}"))
+                .isEqualTo(new IncomingFrame(new ClientFrame.UnsubscribePresence("r1"), null));
+        assertThat(refusal("{\"type\":\"SUBSCRIBE_PRESENCE\",\"id\":\"q3\"}").code()).isEqualTo("INVALID_FRAME");
+        assertThat(refusal("{\"type\":\"SUBSCRIBE_PRESENCE\",\"id\":\"q3\"}").ref()).isEqualTo("q3");
+        assertThat(refusal("{\"type\":\"UNSUBSCRIBE_PRESENCE\",\"roomId\":\" \"}").code()).isEqualTo("INVALID_FRAME");
+    }
+
+    @Test
     void contentLimitCountsUtf8BytesNotCharacters() throws FrameException {
         // 5 x "é" = 10 bytes: exactly at the limit.
         assertThat(codec.decode("{\"type\":\"SEND_MESSAGE\",\"roomId\":\"r\",\"content\":\"ééééé\"}").frame())

@@ -44,6 +44,22 @@ class ServerFrameJsonTest {
     }
 
     @Test
+    void presenceFramesCarryStatusAndAnIsoLastSeenWhenKnown() {
+        Instant seen = Instant.parse("2026-03-01T10:15:30.120Z");
+        assertThat(codec.encode(new ServerFrame.PresenceSnapshot("r1", List.of(
+                new ServerFrame.UserPresence("alice", "ONLINE", seen),
+                new ServerFrame.UserPresence("bob", "OFFLINE", null)))))
+                .isEqualTo("{\"type\":\"PRESENCE_SNAPSHOT\",\"roomId\":\"r1\",\"users\":["
+                        + "{\"userId\":\"alice\",\"status\":\"ONLINE\",\"lastSeen\":\"2026-03-01T10:15:30.120Z\"},"
+                        + "{\"userId\":\"bob\",\"status\":\"OFFLINE\"}]}");
+        assertThat(codec.encode(new ServerFrame.Presence("alice", "OFFLINE", seen)))
+                .isEqualTo("{\"type\":\"PRESENCE\",\"userId\":\"alice\",\"status\":\"OFFLINE\","
+                        + "\"lastSeen\":\"2026-03-01T10:15:30.120Z\"}");
+        assertThat(codec.encode(new ServerFrame.PresenceUnsubscribed("r1")))
+                .isEqualTo("{\"type\":\"PRESENCE_UNSUBSCRIBED\",\"roomId\":\"r1\"}");
+    }
+
+    @Test
     void errorCarriesOldestSeqOnlyWhenSet() {
         assertThat(codec.encode(new ServerFrame.Error("HISTORY_TRUNCATED", "gone", "r1", 40L)))
                 .isEqualTo("{\"type\":\"ERROR\",\"code\":\"HISTORY_TRUNCATED\",\"message\":\"gone\",\"ref\":\"r1\",\"oldestSeq\":40}");
