@@ -1,5 +1,7 @@
 package io.natter.edge.presence;
 
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
@@ -36,6 +38,16 @@ public final class PresenceBroadcaster implements AutoCloseable {
     private final PresenceRedis redis;
     private final PresenceEventCodec codec = new PresenceEventCodec();
     private final CopyOnWriteArrayList<Consumer<Presence>> subscribers = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<Runnable> resubscribeHooks = new CopyOnWriteArrayList<>();
+    // Transitions published while the channel is down are lost to this edge: mark it, so the hooks can resync.
+    private final RedisConnectionStateListener channelDrops = new RedisConnectionStateListener() {
+        @Override
+        public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
+            if (handler == events) {
+                subscribed = false;
+            }
+        }
+    };
     // One thread delivers every transition: subscribers see them in the order Redis published them.
     private final ScheduledExecutorService executor;
     private final AtomicLong online = new AtomicLong();
@@ -57,6 +69,7 @@ public final class PresenceBroadcaster implements AutoCloseable {
     /** Subscribes to transitions; returns at once even if Redis is down (it keeps trying). */
     public static PresenceBroadcaster start(PresenceRedis redis, String nodeId, MeterRegistry registry) {
         PresenceBroadcaster broadcaster = new PresenceBroadcaster(redis, nodeId, registry);
+        redis.client().addListener(broadcaster.channelDrops);
         broadcaster.run(broadcaster::connect, 0);
         // The count from transitions drifts if one is missed during an outage; SCARD of presence:online resets it.
         long recount = redis.config().refreshInterval().toMillis();
@@ -68,6 +81,15 @@ public final class PresenceBroadcaster implements AutoCloseable {
     public Subscription subscribe(Consumer<Presence> subscriber) {
         subscribers.add(subscriber);
         return () -> subscribers.remove(subscriber);
+    }
+
+    /**
+     * Runs {@code hook} on the broadcaster's thread each time the channel is subscribed again after a Redis outage,
+     * so holders of presence state can re-read what they missed meanwhile.
+     */
+    public Subscription onResubscribed(Runnable hook) {
+        resubscribeHooks.add(hook);
+        return () -> resubscribeHooks.remove(hook);
     }
 
     /** Whether the channel subscription is in place (transitions published from now on arrive). */
@@ -83,6 +105,7 @@ public final class PresenceBroadcaster implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        redis.client().removeListener(channelDrops);
         executor.shutdownNow();
         StatefulRedisPubSubConnection<String, String> pubSub = events;
         if (pubSub != null) {
@@ -108,6 +131,15 @@ public final class PresenceBroadcaster implements AutoCloseable {
                     public void message(String channel, String message) {
                         run(() -> deliver(message), 0);
                     }
+
+                    @Override
+                    public void subscribed(String channel, long count) {
+                        // Also called when Lettuce re-subscribes after a reconnect.
+                        if (!subscribed && counter != null) {
+                            subscribed = true;
+                            run(PresenceBroadcaster.this::resubscribed, 0);
+                        }
+                    }
                 });
                 // Lettuce subscribes again by itself after a reconnect.
                 pubSub.sync().subscribe(PresenceKeys.EVENTS);
@@ -129,6 +161,18 @@ public final class PresenceBroadcaster implements AutoCloseable {
                 log.debug("presence events: Redis still unavailable", e);
             }
             run(this::connect, RECONNECT_MS);
+        }
+    }
+
+    private void resubscribed() {
+        log.info("presence events: subscribed again after a Redis outage; resyncing");
+        recount();
+        for (Runnable hook : resubscribeHooks) {
+            try {
+                hook.run();
+            } catch (RuntimeException e) {
+                log.warn("presence resync hook failed", e);
+            }
         }
     }
 

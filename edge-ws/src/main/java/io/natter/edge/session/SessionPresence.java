@@ -33,6 +33,7 @@ public final class SessionPresence implements MembershipListener, AutoCloseable 
     private final SessionRegistry sessions;
     private final FrameCodec codec;
     private final PresenceBroadcaster.Subscription transitions;
+    private final PresenceBroadcaster.Subscription resyncs;
     // Subscribe, unsubscribe, close and membership changes are rare: one lock orders them and the user index.
     private final Object indexLock = new Object();
     private final ConcurrentHashMap<String, Watch> watches = new ConcurrentHashMap<>();
@@ -45,6 +46,7 @@ public final class SessionPresence implements MembershipListener, AutoCloseable 
         this.sessions = sessions;
         this.codec = codec;
         this.transitions = broadcaster.subscribe(this::onTransition);
+        this.resyncs = broadcaster.onResubscribed(this::resync);
     }
 
     /** A socket opened: its user is ONLINE. */
@@ -204,7 +206,26 @@ public final class SessionPresence implements MembershipListener, AutoCloseable 
 
     @Override
     public void close() {
+        resyncs.close();
         transitions.close();
+    }
+
+    /**
+     * After the events channel came back, re-reads every watched user's status and passes it through the same
+     * change path, so sessions get what they missed during the outage and nothing they already have.
+     */
+    private void resync() {
+        List<String> users = List.copyOf(watchersByUser.keySet());
+        if (users.isEmpty()) {
+            return;
+        }
+        tracker.status(users).whenComplete((statuses, error) -> {
+            if (error != null) {
+                log.warn("presence resync after a Redis outage failed: {}", error.toString());
+                return;
+            }
+            statuses.values().forEach(this::onTransition);
+        });
     }
 
     private void onTransition(Presence presence) {
