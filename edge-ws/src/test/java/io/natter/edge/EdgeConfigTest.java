@@ -97,7 +97,7 @@ class EdgeConfigTest {
 
     @Test
     void readmeDocumentsEveryKeyWithItsDefault() throws IOException {
-        String readme = Files.readString(Path.of("README.md"));
+        String readme = Files.readString(Path.of("../README.md"));
         for (ConfigKey key : EdgeConfig.KEYS) {
             String expectedDefault = key.defaultValue() != null ? key.defaultValue()
                     : GENERATED_DEFAULTS.get(key.name());
