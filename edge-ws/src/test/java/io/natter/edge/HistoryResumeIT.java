@@ -11,10 +11,8 @@ import io.natter.infra.SchemaRegistryServer;
 import io.natter.schemas.TopicNames;
 import io.natter.topologies.TopologiesApp;
 import io.natter.topologies.TopologiesConfig;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -54,6 +52,7 @@ class HistoryResumeIT {
     private TopologiesApp topologies;
     private EdgeServer edge;
     private HmacTokenSigner tokens;
+    private EdgeRest rest;
 
     @BeforeAll
     void startStack(@TempDir Path dataDir) {
@@ -83,23 +82,24 @@ class HistoryResumeIT {
                 "NATTER_TOPOLOGY_QUERY_URLS", "http://127.0.0.1:" + topologies.queryPort()));
         edge = EdgeServer.start(config);
         tokens = new HmacTokenSigner(config.jwtSecret(), config.jwtIssuer(), config.jwtAudience(), Clock.systemUTC());
-        await().atMost(Duration.ofSeconds(60)).until(() -> get("/health/ready", null).statusCode() == 200);
+        rest = new EdgeRest(http, edge::port, tokens);
+        await().atMost(Duration.ofSeconds(60)).until(() -> rest.get("/health/ready", null).statusCode() == 200);
         System.out.printf("stack up in %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
 
     @AfterAll
     void stopStack() {
-        closeQuietly(edge);
-        closeQuietly(topologies);
-        closeQuietly(registry);
-        closeQuietly(broker);
+        EdgeRest.closeQuietly(edge);
+        EdgeRest.closeQuietly(topologies);
+        EdgeRest.closeQuietly(registry);
+        EdgeRest.closeQuietly(broker);
         http.close();
     }
 
     @Test
     void aRepeatedSendIsAckedWithTheOriginalIdAndSeqAndWritesOneMessage() throws Exception {
         String room = room("dup");
-        createRoom("ada", room, "private", List.of("ben"));
+        rest.createRoom("ada", room, "private", List.of("ben"));
         try (WsTestClient ada = connect("ada"); WsTestClient ben = connect("ben")) {
             ada.send(send(room, "ada once", "same-id"));
             List<JsonNode> first = take(ada, 2);
@@ -122,7 +122,7 @@ class HistoryResumeIT {
     @Test
     void historyPagesBackwardsWithBeforeSeqLimitAndHasMore() throws Exception {
         String room = room("pages");
-        createRoom("cleo", room, "public", List.of());
+        rest.createRoom("cleo", room, "public", List.of());
         try (WsTestClient cleo = connect("cleo")) {
             sendAndAwaitAcks(cleo, room, "cleo", 1, 12);
 
@@ -140,7 +140,7 @@ class HistoryResumeIT {
     @Test
     void resumeAfterDisconnectDeliversExactlyTheMissedMessagesThenLiveOnesWhileAnotherClientKeepsSending() throws Exception {
         String room = room("resume");
-        createRoom("dora", room, "private", List.of("eli"));
+        rest.createRoom("dora", room, "private", List.of("eli"));
         long lastSeen;
         try (WsTestClient eli = connect("eli"); WsTestClient dora = connect("dora")) {
             sendAndAwaitAcks(dora, room, "dora", 1, 5);
@@ -168,7 +168,7 @@ class HistoryResumeIT {
     @Test
     void resumeAtTheHandshakeReplaysStrictlyBeforeLiveMessagesSentDuringTheConnect() throws Exception {
         String room = room("handshake");
-        createRoom("lena", room, "private", List.of("moe"));
+        rest.createRoom("lena", room, "private", List.of("moe"));
         try (WsTestClient lena = connect("lena")) {
             sendAndAwaitAcks(lena, room, "lena", 1, 5);
             // Live sends race the connect: without the handshake RESUME some would overtake the replay.
@@ -191,7 +191,7 @@ class HistoryResumeIT {
     @Test
     void resumeFromBeforeTheRetainedHistoryIsRefusedWithTheOldestSeq() throws Exception {
         String room = room("trunc");
-        createRoom("finn", room, "private", List.of());
+        rest.createRoom("finn", room, "private", List.of());
         try (WsTestClient finn = connect("finn")) {
             sendAndAwaitAcks(finn, room, "finn", 1, HISTORY_MAX + 5);
         }
@@ -215,8 +215,8 @@ class HistoryResumeIT {
         String hidden = room("hidden");
         String open = room("open");
         String missing = room("missing");
-        createRoom("gus", hidden, "private", List.of());
-        createRoom("gus", open, "public", List.of());
+        rest.createRoom("gus", hidden, "private", List.of());
+        rest.createRoom("gus", open, "public", List.of());
         try (WsTestClient gus = connect("gus"); WsTestClient mal = connect("mal")) {
             sendAndAwaitAcks(gus, hidden, "gus", 1, 2);
             sendAndAwaitAcks(gus, open, "gus", 1, 2);
@@ -235,16 +235,16 @@ class HistoryResumeIT {
                     .containsExactlyInAnyOrder(hidden + "=ROOM_NOT_FOUND", open + "=NOT_A_MEMBER", missing + "=ROOM_NOT_FOUND");
             mal.assertNoFrameWithin(QUIET);
         }
-        assertRestError(get("/api/rooms/" + hidden, "mal"), 404, "ROOM_NOT_FOUND");
-        assertRestError(get("/api/rooms/" + open, "mal"), 403, "NOT_A_MEMBER");
-        assertRestError(get("/api/rooms/" + missing, "mal"), 404, "ROOM_NOT_FOUND");
-        assertThat(json.readTree(get("/api/rooms", "mal").body())).isEqualTo(json.readTree("[]"));
+        assertRestError(rest.get("/api/rooms/" + hidden, "mal"), 404, "ROOM_NOT_FOUND");
+        assertRestError(rest.get("/api/rooms/" + open, "mal"), 403, "NOT_A_MEMBER");
+        assertRestError(rest.get("/api/rooms/" + missing, "mal"), 404, "ROOM_NOT_FOUND");
+        assertThat(json.readTree(rest.get("/api/rooms", "mal").body())).isEqualTo(json.readTree("[]"));
     }
 
     @Test
     void authorEditsAndDeletesOwnerDeletesAndOthersAreRefused() throws Exception {
         String room = room("edits");
-        createRoom("hana", room, "private", List.of("ivo", "jan"));
+        rest.createRoom("hana", room, "private", List.of("ivo", "jan"));
         try (WsTestClient hana = connect("hana"); WsTestClient ivo = connect("ivo"); WsTestClient jan = connect("jan")) {
             sendAndAwaitAcks(ivo, room, "ivo", 1, 3);
             take(hana, 3);
@@ -297,13 +297,13 @@ class HistoryResumeIT {
     void restListsTheCallersRoomsAndShowsRoomStateToMembers() throws Exception {
         String first = "kai-a-" + UUID.randomUUID();
         String second = "kai-b-" + UUID.randomUUID();
-        createRoom("kai", first, "private", List.of("lea"));
-        createRoom("lea", second, "public", List.of("kai"));
+        rest.createRoom("kai", first, "private", List.of("lea"));
+        rest.createRoom("lea", second, "public", List.of("kai"));
         try (WsTestClient kai = connect("kai")) {
             sendAndAwaitAcks(kai, first, "kai", 1, 2);
         }
 
-        HttpResponse<String> state = get("/api/rooms/" + first, "lea");
+        HttpResponse<String> state = rest.get("/api/rooms/" + first, "lea");
         assertThat(state.statusCode()).as(state.body()).isEqualTo(200);
         JsonNode room = json.readTree(state.body());
         assertThat(fieldNames(room)).containsExactlyInAnyOrder("roomId", "name", "visibility", "ownerId", "members",
@@ -316,12 +316,12 @@ class HistoryResumeIT {
         assertThat(room.get("messageCount").asLong()).isEqualTo(2);
         assertThat(room.get("oldestSeq").asLong()).isEqualTo(1);
 
-        HttpResponse<String> listed = get("/api/rooms", "kai");
+        HttpResponse<String> listed = rest.get("/api/rooms", "kai");
         assertThat(listed.statusCode()).isEqualTo(200);
         List<String> ids = new ArrayList<>();
         json.readTree(listed.body()).forEach(r -> ids.add(r.get("roomId").asText()));
         assertThat(ids).isEqualTo(List.of(first, second).stream().sorted().toList());
-        assertThat(get("/api/rooms", null).statusCode()).isEqualTo(401);
+        assertThat(rest.get("/api/rooms", null).statusCode()).isEqualTo(401);
     }
 
     private static void assertDeletedAtEveryMember(List<WsTestClient> members, String messageId, long seq, String by) {
@@ -414,31 +414,9 @@ class HistoryResumeIT {
         return prefix + "-" + UUID.randomUUID();
     }
 
-    private void createRoom(String owner, String roomId, String visibility, List<String> members) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/api/rooms"))
-                        .header("Authorization", "Bearer " + tokens.sign(owner, Duration.ofMinutes(10)))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(Map.of("roomId", roomId,
-                                "name", "Room " + roomId, "visibility", visibility, "members", members)))).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
-    }
-
     private static String send(String roomId, String content, String clientMsgId) {
         return "{\"type\":\"SEND_MESSAGE\",\"roomId\":\"" + roomId + "\",\"content\":\"" + content
                 + "\",\"clientMsgId\":\"" + clientMsgId + "\"}";
-    }
-
-    private HttpResponse<String> get(String path, String user) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).GET();
-        if (user != null) {
-            request.header("Authorization", "Bearer " + tokens.sign(user, Duration.ofMinutes(10)));
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + edge.port() + path);
     }
 
     private static List<String> fieldNames(JsonNode node) {
@@ -447,14 +425,4 @@ class HistoryResumeIT {
         return names;
     }
 
-    private static void closeQuietly(AutoCloseable resource) {
-        if (resource == null) {
-            return;
-        }
-        try {
-            resource.close();
-        } catch (Exception e) {
-            System.err.println("closing " + resource + " failed: " + e);
-        }
-    }
 }

@@ -59,6 +59,7 @@ class MessagePathIT {
     private TopologiesApp topologies;
     private EdgeServer edge;
     private HmacTokenSigner tokens;
+    private EdgeRest rest;
 
     @BeforeAll
     void startStack(@TempDir Path dataDir) {
@@ -87,17 +88,18 @@ class MessagePathIT {
                 "NATTER_TOPOLOGY_QUERY_URLS", "http://127.0.0.1:" + topologies.queryPort()));
         edge = EdgeServer.start(config);
         tokens = new HmacTokenSigner(config.jwtSecret(), config.jwtIssuer(), config.jwtAudience(), Clock.systemUTC());
-        await().atMost(Duration.ofSeconds(60)).until(() -> get("/health/ready").statusCode() == 200);
+        rest = new EdgeRest(http, edge::port, tokens);
+        await().atMost(Duration.ofSeconds(60)).until(() -> rest.get("/health/ready", null).statusCode() == 200);
         System.out.printf("stack up in %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
 
     @AfterAll
     void stopStack() {
         // Each close is independent: one failing must not leave the others running.
-        closeQuietly(edge);
-        closeQuietly(topologies);
-        closeQuietly(registry);
-        closeQuietly(broker);
+        EdgeRest.closeQuietly(edge);
+        EdgeRest.closeQuietly(topologies);
+        EdgeRest.closeQuietly(registry);
+        EdgeRest.closeQuietly(broker);
         http.close();
     }
 
@@ -108,8 +110,8 @@ class MessagePathIT {
         try (WsTestClient alice = connect("alice");
              WsTestClient bob = connect("bob");
              WsTestClient carol = connect("carol")) {
-            assertThat(createRoom("alice", general, "public", List.of("bob"))).isEqualTo(general);
-            assertThat(createRoom("bob", secret, "private", List.of("carol"))).isEqualTo(secret);
+            assertThat(rest.createRoom("alice", general, "public", List.of("bob"))).isEqualTo(general);
+            assertThat(rest.createRoom("bob", secret, "private", List.of("carol"))).isEqualTo(secret);
 
             for (int i = 1; i <= 3; i++) {
                 alice.send(send(general, "alice-general-" + i, "a-g-" + i));
@@ -187,8 +189,8 @@ class MessagePathIT {
         try (WsTestClient owner = connect("olga"); WsTestClient added = connect("pete")) {
             for (int round = 1; round <= 5; round++) {
                 String room = "ryw-" + round + "-" + UUID.randomUUID();
-                createRoom("olga", room, "private", List.of());
-                HttpResponse<String> response = post("/api/rooms/" + room + "/members", "olga", "{\"userId\":\"pete\"}");
+                rest.createRoom("olga", room, "private", List.of());
+                HttpResponse<String> response = rest.post("/api/rooms/" + room + "/members", "olga", "{\"userId\":\"pete\"}");
                 assertThat(response.statusCode()).isEqualTo(200);
                 assertThat(json.readTree(response.body()))
                         .isEqualTo(json.readTree("{\"roomId\":\"" + room + "\",\"userId\":\"pete\"}"));
@@ -209,22 +211,22 @@ class MessagePathIT {
     @Test
     void roomRestCallsMapRejectionsToStatuses() throws Exception {
         String room = "rest-" + UUID.randomUUID();
-        HttpResponse<String> created = post("/api/rooms", "quinn",
+        HttpResponse<String> created = rest.post("/api/rooms", "quinn",
                 "{\"roomId\":\"" + room + "\",\"name\":\"Rest\",\"visibility\":\"private\"}");
         assertThat(created.statusCode()).isEqualTo(201);
         assertThat(json.readTree(created.body())).isEqualTo(json.readTree("{\"roomId\":\"" + room + "\"}"));
 
-        assertRestError(post("/api/rooms", "quinn", "{\"roomId\":\"" + room + "\",\"name\":\"Again\",\"visibility\":\"public\"}"),
+        assertRestError(rest.post("/api/rooms", "quinn", "{\"roomId\":\"" + room + "\",\"name\":\"Again\",\"visibility\":\"public\"}"),
                 409, "ROOM_EXISTS");
-        assertRestError(post("/api/rooms/" + room + "/members", "rita", "{\"userId\":\"rita\"}"), 404, "ROOM_NOT_FOUND");
-        post("/api/rooms/" + room + "/members", "quinn", "{\"userId\":\"sam\"}");
-        assertRestError(post("/api/rooms/" + room + "/members", "sam", "{\"userId\":\"tom\"}"), 403, "NOT_ROOM_OWNER");
-        assertRestError(post("/api/rooms/nowhere-" + UUID.randomUUID() + "/members", "quinn", "{\"userId\":\"tom\"}"),
+        assertRestError(rest.post("/api/rooms/" + room + "/members", "rita", "{\"userId\":\"rita\"}"), 404, "ROOM_NOT_FOUND");
+        rest.post("/api/rooms/" + room + "/members", "quinn", "{\"userId\":\"sam\"}");
+        assertRestError(rest.post("/api/rooms/" + room + "/members", "sam", "{\"userId\":\"tom\"}"), 403, "NOT_ROOM_OWNER");
+        assertRestError(rest.post("/api/rooms/nowhere-" + UUID.randomUUID() + "/members", "quinn", "{\"userId\":\"tom\"}"),
                 404, "ROOM_NOT_FOUND");
         // Adding an existing member is an idempotent success.
-        assertThat(post("/api/rooms/" + room + "/members", "quinn", "{\"userId\":\"sam\"}").statusCode()).isEqualTo(200);
+        assertThat(rest.post("/api/rooms/" + room + "/members", "quinn", "{\"userId\":\"sam\"}").statusCode()).isEqualTo(200);
 
-        HttpResponse<String> generated = post("/api/rooms", "quinn", "{\"name\":\"No id\",\"visibility\":\"public\"}");
+        HttpResponse<String> generated = rest.post("/api/rooms", "quinn", "{\"name\":\"No id\",\"visibility\":\"public\"}");
         assertThat(generated.statusCode()).isEqualTo(201);
         assertThat(json.readTree(generated.body()).get("roomId").asText()).isNotBlank();
     }
@@ -232,7 +234,7 @@ class MessagePathIT {
     @Test
     void joiningAPublicRoomLetsTheUserSendAndLeavingStopsIt() throws Exception {
         String room = "lobby-" + UUID.randomUUID();
-        createRoom("uma", room, "public", List.of());
+        rest.createRoom("uma", room, "public", List.of());
         try (WsTestClient vic = connect("vic")) {
             vic.send("{\"type\":\"JOIN_ROOM\",\"roomId\":\"" + room + "\",\"id\":\"j1\"}");
             assertThat(vic.next(FRAME_WAIT)).isEqualTo(json.readTree("{\"type\":\"JOINED\",\"roomId\":\"" + room + "\"}"));
@@ -260,7 +262,7 @@ class MessagePathIT {
     @Test
     void joiningAPrivateRoomIsRefusedAsNotFound() throws Exception {
         String room = "hideout-" + UUID.randomUUID();
-        createRoom("wes", room, "private", List.of());
+        rest.createRoom("wes", room, "private", List.of());
         try (WsTestClient xena = connect("xena")) {
             xena.send("{\"type\":\"JOIN_ROOM\",\"roomId\":\"" + room + "\",\"id\":\"j2\"}");
             JsonNode refused = xena.next(FRAME_WAIT);
@@ -356,13 +358,6 @@ class MessagePathIT {
         return WsTestClient.connect(http, edge.port(), user, tokens.sign(user, Duration.ofMinutes(10)));
     }
 
-    private String createRoom(String owner, String roomId, String visibility, List<String> members) throws Exception {
-        HttpResponse<String> response = post("/api/rooms", owner, json.writeValueAsString(Map.of(
-                "roomId", roomId, "name", "Room " + roomId, "visibility", visibility, "members", members)));
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
-        return json.readTree(response.body()).get("roomId").asText();
-    }
-
     private String send(String roomId, String content, String clientMsgId) {
         return "{\"type\":\"SEND_MESSAGE\",\"roomId\":\"" + roomId + "\",\"content\":\"" + content
                 + "\",\"clientMsgId\":\"" + clientMsgId + "\"}";
@@ -375,18 +370,6 @@ class MessagePathIT {
         assertThat(body.get("code").asText()).isEqualTo(code);
     }
 
-    private HttpResponse<String> post(String path, String user, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(uri(path))
-                        .header("Authorization", "Bearer " + tokens.sign(user, Duration.ofMinutes(10)))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
-    }
-
     private URI uri(String path) {
         return URI.create("http://127.0.0.1:" + edge.port() + path);
     }
@@ -397,14 +380,4 @@ class MessagePathIT {
         return names;
     }
 
-    private static void closeQuietly(AutoCloseable resource) {
-        if (resource == null) {
-            return;
-        }
-        try {
-            resource.close();
-        } catch (Exception e) {
-            System.err.println("closing " + resource + " failed: " + e);
-        }
-    }
 }

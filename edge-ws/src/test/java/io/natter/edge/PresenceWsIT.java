@@ -65,6 +65,7 @@ class PresenceWsIT {
     private EdgeServer edgeA;
     private EdgeServer edgeB;
     private HmacTokenSigner tokens;
+    private EdgeRest rest;
 
     @BeforeAll
     void startStack(@TempDir Path dir) {
@@ -87,6 +88,7 @@ class PresenceWsIT {
         edgeB = track(EdgeServer.start(EdgeConfig.fromEnv(edgeEnv("edge-b", 0, redis.uri()))));
         EdgeConfig config = EdgeConfig.fromEnv(Map.of());
         tokens = new HmacTokenSigner(config.jwtSecret(), config.jwtIssuer(), config.jwtAudience(), Clock.systemUTC());
+        rest = new EdgeRest(http, edgeA::port, tokens);
         awaitReady(edgeA.port());
         awaitReady(edgeB.port());
         await().atMost(Duration.ofSeconds(10)).until(() -> edgeA.presence().tracker().connectedToRedis()
@@ -98,7 +100,7 @@ class PresenceWsIT {
     @AfterAll
     void stopStack() {
         for (AutoCloseable resource : running.reversed()) {
-            closeQuietly(resource);
+            EdgeRest.closeQuietly(resource);
         }
         http.close();
     }
@@ -108,7 +110,7 @@ class PresenceWsIT {
         String ann = user("ann");
         String ben = user("ben");
         String room = room("pair");
-        createRoom(ann, room, "private", List.of(ben));
+        rest.createRoom(ann, room, "private", List.of(ben));
         try (WsTestClient atAnn = connect(edgeA, ann)) {
             awaitStatus(ann, "ONLINE");
             atAnn.send("{\"type\":\"SUBSCRIBE_PRESENCE\",\"roomId\":\"" + room + "\",\"id\":\"s1\"}");
@@ -140,7 +142,7 @@ class PresenceWsIT {
         String cat = user("cat");
         String dan = user("dan");
         String room = room("tabs");
-        createRoom(cat, room, "public", List.of(dan));
+        rest.createRoom(cat, room, "public", List.of(dan));
         try (WsTestClient atCat = subscribed(edgeA, cat, room)) {
             WsTestClient tab1 = connect(edgeA, dan);
             WsTestClient tab2 = connect(edgeB, dan);
@@ -163,7 +165,7 @@ class PresenceWsIT {
         String eve = user("eve");
         String fay = user("fay");
         String room = room("reload");
-        createRoom(eve, room, "private", List.of(fay));
+        rest.createRoom(eve, room, "private", List.of(fay));
         try (WsTestClient atEve = subscribed(edgeA, eve, room)) {
             WsTestClient first = connect(edgeA, fay);
             assertPresence(atEve.next(FRAME_WAIT), fay, "ONLINE");
@@ -187,8 +189,8 @@ class PresenceWsIT {
         String ivy = user("ivy");
         String secret = room("secret");
         String open = room("open");
-        createRoom(gus, secret, "private", List.of(hal));
-        createRoom(gus, open, "public", List.of(hal));
+        rest.createRoom(gus, secret, "private", List.of(hal));
+        rest.createRoom(gus, open, "public", List.of(hal));
         try (WsTestClient atIvy = connect(edgeB, ivy)) {
             atIvy.send("{\"type\":\"SUBSCRIBE_PRESENCE\",\"roomId\":\"" + secret + "\",\"id\":\"p1\"}");
             assertError(atIvy.next(FRAME_WAIT), "ROOM_NOT_FOUND", "p1");
@@ -211,8 +213,8 @@ class PresenceWsIT {
         String kim = user("kim");
         String first = room("first");
         String second = room("second");
-        createRoom(jon, first, "private", List.of(kim));
-        createRoom(jon, second, "public", List.of(kim));
+        rest.createRoom(jon, first, "private", List.of(kim));
+        rest.createRoom(jon, second, "public", List.of(kim));
         try (WsTestClient atJon = subscribed(edgeA, jon, first)) {
             atJon.send("{\"type\":\"SUBSCRIBE_PRESENCE\",\"roomId\":\"" + second + "\"}");
             JsonNode snapshot = atJon.next(FRAME_WAIT);
@@ -243,9 +245,9 @@ class PresenceWsIT {
         String lea = user("lea");
         String max = user("max");
         String room = room("grow");
-        createRoom(lea, room, "private", List.of());
+        rest.createRoom(lea, room, "private", List.of());
         try (WsTestClient atLea = subscribed(edgeA, lea, room)) {
-            addMember(lea, room, max);
+            rest.addMember(lea, room, max);
             JsonNode newcomer = atLea.next(FRAME_WAIT);
             assertPresence(newcomer, max, "OFFLINE");
             assertThat(newcomer.has("lastSeen")).as("never seen").isFalse();
@@ -292,7 +294,7 @@ class PresenceWsIT {
     void anEdgeWithoutRedisServesMessagesAndAnswersPresenceUnavailable() throws Exception {
         String quinn = user("quinn");
         String room = room("noredis");
-        createRoom(quinn, room, "private", List.of());
+        rest.createRoom(quinn, room, "private", List.of());
         // Port 1 refuses: Redis is down for this edge from its start.
         try (EdgeServer blind = EdgeServer.start(EdgeConfig.fromEnv(edgeEnv("edge-blind", 0, "redis://127.0.0.1:1")))) {
             awaitReady(blind.port());
@@ -316,7 +318,7 @@ class PresenceWsIT {
         String rex = user("rex");
         String sue = user("sue");
         String room = room("doomed");
-        createRoom(rex, room, "private", List.of(sue));
+        rest.createRoom(rex, room, "private", List.of(sue));
         int port = FreePorts.pick();
         Map<String, String> env = edgeEnv("edge-doomed", port, redis.uri());
         JavaProcess doomed = track(JavaProcess.start("edge-doomed", List.of("-Xmx256m", "-XX:TieredStopAtLevel=1",
@@ -424,26 +426,6 @@ class PresenceWsIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private void createRoom(String owner, String roomId, String visibility, List<String> members) throws Exception {
-        HttpResponse<String> response = post("/api/rooms", owner, json.writeValueAsString(Map.of("roomId", roomId,
-                "name", "Room " + roomId, "visibility", visibility, "members", members)));
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
-    }
-
-    private void addMember(String owner, String roomId, String userId) throws Exception {
-        HttpResponse<String> response = post("/api/rooms/" + roomId + "/members", owner,
-                json.writeValueAsString(Map.of("userId", userId)));
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    }
-
-    private HttpResponse<String> post(String path, String user, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edgeA.port() + path))
-                        .header("Authorization", "Bearer " + token(user))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
     private void awaitReady(int port) {
         awaitReady(port, null);
     }
@@ -494,11 +476,4 @@ class PresenceWsIT {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
     }
 
-    private static void closeQuietly(AutoCloseable resource) {
-        try {
-            resource.close();
-        } catch (Exception e) {
-            System.err.println("closing " + resource + " failed: " + e);
-        }
-    }
 }
