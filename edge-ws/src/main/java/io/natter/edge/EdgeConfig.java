@@ -1,5 +1,6 @@
 package io.natter.edge;
 
+import io.natter.edge.auth.JwtAuthenticator;
 import io.natter.edge.presence.PresenceConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -30,7 +31,18 @@ public record EdgeConfig(
         int maxContentBytes,
         Duration wsIdleTimeout,
         List<URI> topologyQueryUrls,
-        PresenceConfig presence) {
+        PresenceConfig presence,
+        Tokens tokens) {
+
+    /**
+     * Token settings beyond HS256: {@code jwksUrl} (null = HS256 with the secret) with the {@code jwksAlgorithms} it may
+     * sign with, and how often open sockets' token expiries are checked.
+     */
+    public record Tokens(URI jwksUrl, List<String> jwksAlgorithms, Duration revalidateInterval) {
+        public Tokens {
+            jwksAlgorithms = List.copyOf(jwksAlgorithms);
+        }
+    }
 
     /** Shared dev secret: anyone can mint tokens with it, so production must set its own. */
     public static final String DEV_JWT_SECRET = "natter-dev-secret-change-me-0123456789abcdef";
@@ -66,10 +78,18 @@ public record EdgeConfig(
             "Comma-separated base URLs of topology instances' query API (room state, history); tried in order, "
                     + "retried on 503 or connection failure within the request timeout.");
 
+    public static final ConfigKey JWT_JWKS_URL = new ConfigKey("NATTER_JWT_JWKS_URL", null,
+            "When set, tokens are verified with RS/ES keys from this JWK set URL (cached, refreshed) and HS256 is refused.");
+    public static final ConfigKey JWT_ALGORITHMS = new ConfigKey("NATTER_JWT_ALGORITHMS", "RS256,ES256",
+            "Comma-separated algorithms accepted with NATTER_JWT_JWKS_URL (RS*, PS*, ES*; never HS* or none).");
+    public static final ConfigKey TOKEN_REVALIDATE_MS = new ConfigKey("NATTER_TOKEN_REVALIDATE_MS", "60000",
+            "How often open sockets are checked; one whose token expired without a REFRESH_TOKEN is closed with 4001.");
+
     /** Every key the edge reads (presence's last), in README order. */
     public static final List<ConfigKey> KEYS = Stream.concat(Stream.of(KAFKA_BOOTSTRAP, SCHEMA_REGISTRY_URL, REGION,
                     EDGE_HOST, EDGE_PORT, NODE_ID, JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, REQUEST_TIMEOUT_MS,
-                    MAX_FRAME_BYTES, MAX_CONTENT_BYTES, WS_IDLE_TIMEOUT_MS, TOPOLOGY_QUERY_URLS),
+                    MAX_FRAME_BYTES, MAX_CONTENT_BYTES, WS_IDLE_TIMEOUT_MS, TOPOLOGY_QUERY_URLS,
+                    JWT_JWKS_URL, JWT_ALGORITHMS, TOKEN_REVALIDATE_MS),
             PresenceConfig.KEYS.stream()).toList();
 
     private static final int MIN_SECRET_BYTES = 32;
@@ -96,26 +116,52 @@ public record EdgeConfig(
                 intIn(env, MAX_CONTENT_BYTES, 1, Integer.MAX_VALUE),
                 Duration.ofMillis(intIn(env, WS_IDLE_TIMEOUT_MS, 1_000, Integer.MAX_VALUE)),
                 httpUrls(env, TOPOLOGY_QUERY_URLS),
-                PresenceConfig.fromEnv(env));
+                PresenceConfig.fromEnv(env),
+                tokens(env));
+    }
+
+    private static Tokens tokens(Map<String, String> env) {
+        URI jwksUrl = JWT_JWKS_URL.read(env) == null ? null : httpUrls(env, JWT_JWKS_URL).getFirst();
+        List<String> algorithms = Stream.of(JWT_ALGORITHMS.read(env).split(","))
+                .map(String::trim).filter(a -> !a.isEmpty()).toList();
+        for (String algorithm : algorithms) {
+            if (!JwtAuthenticator.JWKS_ALGORITHMS.contains(algorithm)) {
+                throw new IllegalArgumentException(JWT_ALGORITHMS.name() + " allows only "
+                        + JwtAuthenticator.JWKS_ALGORITHMS.stream().sorted().toList() + ", got '" + algorithm + "'");
+            }
+        }
+        if (algorithms.isEmpty()) {
+            throw new IllegalArgumentException(JWT_ALGORITHMS.name() + " needs at least one algorithm");
+        }
+        return new Tokens(jwksUrl, algorithms,
+                Duration.ofMillis(intIn(env, TOKEN_REVALIDATE_MS, 100, Integer.MAX_VALUE)));
     }
 
     /** This config with another port, e.g. 0 for tests. */
     public EdgeConfig withPort(int newPort) {
         return new EdgeConfig(kafkaBootstrap, schemaRegistryUrl, region, host, newPort, nodeId, jwtSecret, jwtIssuer,
-                jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, topologyQueryUrls, presence);
+                jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, topologyQueryUrls, presence, tokens);
     }
 
     /** This config with other topology query URLs, e.g. the port a test topology bound. */
     public EdgeConfig withTopologyQueryUrls(List<URI> urls) {
         return new EdgeConfig(kafkaBootstrap, schemaRegistryUrl, region, host, port, nodeId, jwtSecret, jwtIssuer,
-                jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, List.copyOf(urls), presence);
+                jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, List.copyOf(urls), presence,
+                tokens);
     }
 
     /** This config with other presence settings, e.g. a test's Redis and a free gRPC port. */
     public EdgeConfig withPresence(PresenceConfig newPresence) {
         return new EdgeConfig(kafkaBootstrap, schemaRegistryUrl, region, host, port, nodeId, jwtSecret, jwtIssuer,
                 jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, topologyQueryUrls,
-                newPresence);
+                newPresence, tokens);
+    }
+
+    /** This config with other token settings, e.g. a test's JWKS server or a short revalidation interval. */
+    public EdgeConfig withTokens(Tokens newTokens) {
+        return new EdgeConfig(kafkaBootstrap, schemaRegistryUrl, region, host, port, nodeId, jwtSecret, jwtIssuer,
+                jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, topologyQueryUrls, presence,
+                newTokens);
     }
 
     private static List<URI> httpUrls(Map<String, String> env, ConfigKey key) {
@@ -164,6 +210,6 @@ public record EdgeConfig(
                 + ", jwtIssuer=" + jwtIssuer + ", jwtAudience=" + jwtAudience + ", requestTimeout=" + requestTimeout
                 + ", maxFrameBytes=" + maxFrameBytes + ", maxContentBytes=" + maxContentBytes
                 + ", wsIdleTimeout=" + wsIdleTimeout + ", topologyQueryUrls=" + topologyQueryUrls
-                + ", presence=" + presence.toString().replaceAll("//[^/@]*@", "//***@") + "]";
+                + ", presence=" + presence.toString().replaceAll("//[^/@]*@", "//***@") + ", tokens=" + tokens + "]";
     }
 }

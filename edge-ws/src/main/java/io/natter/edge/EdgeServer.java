@@ -83,8 +83,11 @@ public final class EdgeServer implements AutoCloseable {
         RoomService rooms = new RoomService(publisher,
                 new RoomCommands(config.nodeId(), Envelopes.systemClock(config.region())), pending);
 
-        Authentication authentication = new Authentication(
-                JwtAuthenticator.hs256(config.jwtSecret(), config.jwtIssuer(), config.jwtAudience()));
+        JwtAuthenticator authenticator = config.tokens().jwksUrl() != null
+                ? JwtAuthenticator.jwks(config.tokens().jwksUrl(), config.tokens().jwksAlgorithms(), config.jwtIssuer(),
+                        config.jwtAudience())
+                : JwtAuthenticator.hs256(config.jwtSecret(), config.jwtIssuer(), config.jwtAudience());
+        Authentication authentication = new Authentication(authenticator);
         RoomsApi roomsApi = new RoomsApi(rooms, queries, mapper);
         WsEndpoint wsEndpoint = new WsEndpoint(sessions, sessionPresence,
                 new FrameHandler(codec, rooms, queries, catchup, sessionPresence, reads));

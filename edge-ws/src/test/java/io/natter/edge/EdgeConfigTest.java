@@ -14,9 +14,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class EdgeConfigTest {
-    /** How the README writes the defaults computed at start-up. */
+    /** How the README writes the defaults computed at start-up, or absent. */
     private static final Map<String, String> GENERATED_DEFAULTS = Map.of(
             "NATTER_NODE_ID", "edge-<random>",
+            "NATTER_JWT_JWKS_URL", "(unset)",
             "NATTER_PRESENCE_REFRESH_MS", "TTL / 3");
 
     @Test
@@ -27,7 +28,8 @@ class EdgeConfigTest {
                 "127.0.0.1", 8080, config.nodeId(), EdgeConfig.DEV_JWT_SECRET, "natter-dev", "natter",
                 Duration.ofMillis(5000), 65536, 4096, Duration.ofMinutes(5), List.of(URI.create("http://127.0.0.1:8090")),
                 new PresenceConfig("redis://127.0.0.1:6379", Duration.ofSeconds(90), Duration.ofSeconds(30),
-                        Duration.ofSeconds(1), "127.0.0.1", 9090)));
+                        Duration.ofSeconds(1), "127.0.0.1", 9090),
+                new EdgeConfig.Tokens(null, List.of("RS256", "ES256"), Duration.ofMinutes(1))));
     }
 
     @Test
@@ -52,12 +54,17 @@ class EdgeConfigTest {
                 Map.entry("NATTER_PRESENCE_REFRESH_MS", "1500"),
                 Map.entry("NATTER_PRESENCE_OFFLINE_GRACE_MS", "200"),
                 Map.entry("NATTER_GRPC_HOST", "10.0.0.1"),
-                Map.entry("NATTER_GRPC_PORT", "9190")));
+                Map.entry("NATTER_GRPC_PORT", "9190"),
+                Map.entry("NATTER_JWT_JWKS_URL", "https://idp.example/.well-known/jwks.json"),
+                Map.entry("NATTER_JWT_ALGORITHMS", "ES256, PS256"),
+                Map.entry("NATTER_TOKEN_REVALIDATE_MS", "1500")));
         assertThat(config).isEqualTo(new EdgeConfig("k:1", "http://r/apis/ccompat/v7", "eu", "0.0.0.0", 0, "edge-a",
                 "s".repeat(32), "iss", "aud", Duration.ofMillis(750), 1024, 100, Duration.ofSeconds(2),
                 List.of(URI.create("http://t1:8090"), URI.create("https://t2:9000")),
                 new PresenceConfig("redis://r:6380", Duration.ofSeconds(6), Duration.ofMillis(1500),
-                        Duration.ofMillis(200), "10.0.0.1", 9190)));
+                        Duration.ofMillis(200), "10.0.0.1", 9190),
+                new EdgeConfig.Tokens(URI.create("https://idp.example/.well-known/jwks.json"), List.of("ES256", "PS256"),
+                        Duration.ofMillis(1500))));
     }
 
     @Test
@@ -77,6 +84,11 @@ class EdgeConfigTest {
                 .hasMessage("NATTER_JWT_SECRET must be at least 32 bytes");
         assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("NATTER_TOPOLOGY_QUERY_URLS", "ftp://t1")))
                 .hasMessage("NATTER_TOPOLOGY_QUERY_URLS needs http(s)://host[:port] URLs, got 'ftp://t1'");
+        assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("NATTER_JWT_ALGORITHMS", "RS256,HS256")))
+                .hasMessage("NATTER_JWT_ALGORITHMS allows only [ES256, ES384, ES512, PS256, PS384, PS512, RS256, RS384, "
+                        + "RS512], got 'HS256'");
+        assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("NATTER_JWT_JWKS_URL", "file:///etc/keys")))
+                .hasMessage("NATTER_JWT_JWKS_URL needs http(s)://host[:port] URLs, got 'file:///etc/keys'");
         assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("NATTER_TOPOLOGY_QUERY_URLS", ",")))
                 .hasMessage("NATTER_TOPOLOGY_QUERY_URLS needs at least one URL");
     }
