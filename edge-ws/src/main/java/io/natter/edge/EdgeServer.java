@@ -24,10 +24,12 @@ import io.natter.edge.session.Delivery;
 import io.natter.edge.session.SessionPresence;
 import io.natter.edge.session.SessionRegistry;
 import io.natter.edge.ws.FrameHandler;
+import io.natter.edge.ws.TokenWatch;
 import io.natter.edge.ws.WsEndpoint;
 import io.natter.schemas.AvroTrust;
 import io.natter.schemas.Envelopes;
 import io.natter.schemas.Topics;
+import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -54,6 +56,7 @@ public final class EdgeServer implements AutoCloseable {
     private final PrometheusMeterRegistry metrics;
     private final EdgePresence presence;
     private final SessionPresence sessionPresence;
+    private final TokenWatch tokenWatch;
     private final Javalin app;
     private final Thread warmUp;
 
@@ -88,9 +91,11 @@ public final class EdgeServer implements AutoCloseable {
                         config.jwtAudience())
                 : JwtAuthenticator.hs256(config.jwtSecret(), config.jwtIssuer(), config.jwtAudience());
         Authentication authentication = new Authentication(authenticator);
+        tokenWatch = TokenWatch.start(authenticator, Clock.systemUTC(), config.tokens().revalidateInterval(),
+                config.nodeId());
         RoomsApi roomsApi = new RoomsApi(rooms, queries, mapper);
         WsEndpoint wsEndpoint = new WsEndpoint(sessions, sessionPresence,
-                new FrameHandler(codec, rooms, queries, catchup, sessionPresence, reads));
+                new FrameHandler(codec, rooms, queries, catchup, sessionPresence, reads, tokenWatch), tokenWatch);
         HealthApi health = new HealthApi(this::ready);
         MetricsApi metricsApi = new MetricsApi(metrics);
         app = Javalin.create(cfg -> {
@@ -164,6 +169,7 @@ public final class EdgeServer implements AutoCloseable {
     public void close() {
         // Sockets first (their closes reach presence), then presence withdraws what is left of this edge.
         app.stop();
+        tokenWatch.close();
         sessionPresence.close();
         presence.close();
         consumer.close();

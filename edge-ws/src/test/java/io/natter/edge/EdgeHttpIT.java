@@ -137,7 +137,7 @@ class EdgeHttpIT {
             client.send("{oops");
             assertThat(client.next(FRAME_WAIT)).isEqualTo(frame("{\"type\":\"ERROR\",\"code\":\"MALFORMED_FRAME\",\"message\":\"frame is not valid JSON\"}"));
             client.send("{\"type\":\"REFRESH_TOKEN\",\"id\":\"h1\"}");
-            assertThat(client.next(FRAME_WAIT)).isEqualTo(frame("{\"type\":\"ERROR\",\"code\":\"UNSUPPORTED_TYPE\",\"message\":\"REFRESH_TOKEN is not supported yet\",\"ref\":\"h1\"}"));
+            assertThat(client.next(FRAME_WAIT)).isEqualTo(frame("{\"type\":\"ERROR\",\"code\":\"INVALID_FRAME\",\"message\":\"token is required\",\"ref\":\"h1\"}"));
             client.send("{\"type\":\"HISTORY\",\"id\":\"h2\"}");
             assertThat(client.next(FRAME_WAIT)).isEqualTo(frame("{\"type\":\"ERROR\",\"code\":\"INVALID_FRAME\",\"message\":\"roomId is required\",\"ref\":\"h2\"}"));
             client.send("{\"type\":\"WAVE\"}");

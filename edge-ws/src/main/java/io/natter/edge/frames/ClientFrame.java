@@ -16,7 +16,8 @@ import java.util.Map;
     @JsonSubTypes.Type(value = ClientFrame.Resume.class, name = "RESUME"),
     @JsonSubTypes.Type(value = ClientFrame.Ping.class, name = "PING"),
     @JsonSubTypes.Type(value = ClientFrame.SubscribePresence.class, name = "SUBSCRIBE_PRESENCE"),
-    @JsonSubTypes.Type(value = ClientFrame.UnsubscribePresence.class, name = "UNSUBSCRIBE_PRESENCE")
+    @JsonSubTypes.Type(value = ClientFrame.UnsubscribePresence.class, name = "UNSUBSCRIBE_PRESENCE"),
+    @JsonSubTypes.Type(value = ClientFrame.RefreshToken.class, name = "REFRESH_TOKEN")
 })
 public sealed interface ClientFrame {
 
@@ -49,4 +50,7 @@ public sealed interface ClientFrame {
 
     /** Stop the presence changes of a room's members (unless another subscribed room has them too). */
     record UnsubscribePresence(String roomId) implements ClientFrame {}
+
+    /** Replace the socket's token with a fresh one of the same subject before the current one expires. */
+    record RefreshToken(String token) implements ClientFrame {}
 }

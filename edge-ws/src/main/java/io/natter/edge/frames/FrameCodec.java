@@ -16,8 +16,8 @@ import java.util.stream.Collectors;
  * encodes server frames. Every refusal is a {@link FrameException} with a stable code.
  */
 public final class FrameCodec {
-    /** Frame types of the protocol that later issues implement. */
-    public static final Set<String> LATER_TYPES = Set.of("REFRESH_TOKEN");
+    /** Frame types of the protocol that later issues implement (none left). */
+    public static final Set<String> LATER_TYPES = Set.of();
     /** Most rooms one RESUME may name; bounds the history reads one frame can start. */
     public static final int MAX_RESUME_ROOMS = 1000;
     private static final Set<String> KNOWN_TYPES = Arrays.stream(ClientFrame.class.getAnnotation(JsonSubTypes.class).value())
@@ -111,6 +111,11 @@ public final class FrameCodec {
             case ClientFrame.Ping ping -> { }
             case ClientFrame.SubscribePresence subscribe -> requireId("roomId", subscribe.roomId(), ref);
             case ClientFrame.UnsubscribePresence unsubscribe -> requireId("roomId", unsubscribe.roomId(), ref);
+            case ClientFrame.RefreshToken refresh -> {
+                if (refresh.token() == null || refresh.token().isBlank()) {
+                    throw new FrameException("INVALID_FRAME", "token is required", ref);
+                }
+            }
         }
     }
 

@@ -19,7 +19,8 @@ import java.util.List;
     @JsonSubTypes.Type(value = ServerFrame.Pong.class, name = "PONG"),
     @JsonSubTypes.Type(value = ServerFrame.PresenceSnapshot.class, name = "PRESENCE_SNAPSHOT"),
     @JsonSubTypes.Type(value = ServerFrame.Presence.class, name = "PRESENCE"),
-    @JsonSubTypes.Type(value = ServerFrame.PresenceUnsubscribed.class, name = "PRESENCE_UNSUBSCRIBED")
+    @JsonSubTypes.Type(value = ServerFrame.PresenceUnsubscribed.class, name = "PRESENCE_UNSUBSCRIBED"),
+    @JsonSubTypes.Type(value = ServerFrame.TokenRefreshed.class, name = "TOKEN_REFRESHED")
 })
 public sealed interface ServerFrame {
 
@@ -74,6 +75,9 @@ public sealed interface ServerFrame {
 
     /** No more presence changes for the members of {@code roomId} (answers UNSUBSCRIBE_PRESENCE). */
     record PresenceUnsubscribed(String roomId) implements ServerFrame {}
+
+    /** The socket now runs on the token of a REFRESH_TOKEN, which expires at {@code expiresAt}. */
+    record TokenRefreshed(Instant expiresAt) implements ServerFrame {}
 
     /** One member's status in a PRESENCE_SNAPSHOT. */
     record UserPresence(String userId, String status, Instant lastSeen) {}

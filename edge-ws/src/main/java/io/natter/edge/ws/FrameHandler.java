@@ -27,15 +27,17 @@ public final class FrameHandler {
     private final Catchup catchup;
     private final SessionPresence presence;
     private final Executor reads;
+    private final TokenWatch tokens;
 
     public FrameHandler(FrameCodec codec, RoomService rooms, RoomQueries queries, Catchup catchup,
-            SessionPresence presence, Executor reads) {
+            SessionPresence presence, Executor reads, TokenWatch tokens) {
         this.codec = codec;
         this.rooms = rooms;
         this.queries = queries;
         this.catchup = catchup;
         this.presence = presence;
         this.reads = reads;
+        this.tokens = tokens;
     }
 
     public void handle(ClientSession session, String text) {
@@ -70,6 +72,9 @@ public final class FrameHandler {
                     .thenCompose(room -> presence.subscribe(session, s.roomId(), room.members()))
                     .thenApply(v -> null), ref);
             case ClientFrame.UnsubscribePresence u -> send(session, presence.unsubscribe(session, u.roomId()));
+            // Off the socket thread: a JWKS verification may fetch the key set over HTTP.
+            case ClientFrame.RefreshToken t -> answer(session, CompletableFuture
+                    .supplyAsync(() -> tokens.refresh(id, t.token(), ref), reads), ref);
         }
     }
 

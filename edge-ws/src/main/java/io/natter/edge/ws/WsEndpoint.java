@@ -23,11 +23,13 @@ public final class WsEndpoint {
     private final SessionRegistry sessions;
     private final SessionPresence presence;
     private final FrameHandler frames;
+    private final TokenWatch tokens;
 
-    public WsEndpoint(SessionRegistry sessions, SessionPresence presence, FrameHandler frames) {
+    public WsEndpoint(SessionRegistry sessions, SessionPresence presence, FrameHandler frames, TokenWatch tokens) {
         this.sessions = sessions;
         this.presence = presence;
         this.frames = frames;
+        this.tokens = tokens;
     }
 
     public void register(RoutesConfig routes, String path) {
@@ -42,6 +44,7 @@ public final class WsEndpoint {
                     frames.handle(session, resumeFrame(resume));
                 }
                 sessions.add(session);
+                tokens.watch(ctx.sessionId(), Authentication.user(ctx), ctx::closeSession);
                 presence.connected(session);
             });
             ws.onMessage(ctx -> sessions.session(ctx.sessionId()).ifPresentOrElse(
@@ -57,6 +60,7 @@ public final class WsEndpoint {
 
     /** Forgets a closed socket (an error may be followed by a close: the second call finds nothing). */
     private void closed(String sessionId) {
+        tokens.forget(sessionId);
         sessions.session(sessionId).ifPresent(session -> {
             sessions.remove(sessionId);
             presence.disconnected(session);

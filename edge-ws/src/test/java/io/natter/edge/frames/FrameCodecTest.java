@@ -61,9 +61,11 @@ class FrameCodecTest {
     }
 
     @Test
-    void refusesRefreshTokenAsUnsupported() {
-        assertError("{\"type\":\"REFRESH_TOKEN\",\"token\":\"t\",\"id\":\"q7\"}",
-                new ServerFrame.Error("UNSUPPORTED_TYPE", "REFRESH_TOKEN is not supported yet", "q7"));
+    void decodesRefreshTokenAndRequiresItsToken() throws FrameException {
+        assertThat(codec.decode("{\"type\":\"REFRESH_TOKEN\",\"token\":\"t\",\"id\":\"q7\"}"))
+                .isEqualTo(new IncomingFrame(new ClientFrame.RefreshToken("t"), "q7"));
+        assertError("{\"type\":\"REFRESH_TOKEN\",\"token\":\" \",\"id\":\"q8\"}",
+                new ServerFrame.Error("INVALID_FRAME", "token is required", "q8"));
     }
 
     @Test
