@@ -82,6 +82,14 @@ class JwtAuthenticatorTest {
     }
 
     @Test
+    void refusesAnRs256TokenInHs256Mode() throws JOSEException {
+        com.nimbusds.jose.jwk.RSAKey rsa = new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(2048).generate();
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.RS256), claims().build());
+        jwt.sign(new com.nimbusds.jose.crypto.RSASSASigner(rsa));
+        refused(jwt.serialize(), "Signed JWT rejected");
+    }
+
+    @Test
     void refusesATamperedPayload() {
         String[] parts = signer.sign(claims().build()).split("\\.");
         String forged = Base64.getUrlEncoder().withoutPadding().encodeToString(
