@@ -30,7 +30,11 @@ public record EdgeConfig(
         int maxContentBytes,
         Duration wsIdleTimeout,
         List<URI> topologyQueryUrls,
-        PresenceConfig presence) {
+        PresenceConfig presence,
+        Backpressure backpressure) {
+
+    /** Inbound rate limit per user and outbound bound per connection. */
+    public record Backpressure(int ratePerSecond, int rateBurst, int outboundMaxFrames, long outboundMaxBytes) {}
 
     /** Shared dev secret: anyone can mint tokens with it, so production must set its own. */
     public static final String DEV_JWT_SECRET = "natter-dev-secret-change-me-0123456789abcdef";
@@ -66,10 +70,20 @@ public record EdgeConfig(
             "Comma-separated base URLs of topology instances' query API (room state, history); tried in order, "
                     + "retried on 503 or connection failure within the request timeout.");
 
+    public static final ConfigKey RATE_LIMIT_PER_SECOND = new ConfigKey("NATTER_RATE_LIMIT_PER_SECOND", "20",
+            "Room writes (send, edit, delete) per second per user on this edge, over all its sessions.");
+    public static final ConfigKey RATE_LIMIT_BURST = new ConfigKey("NATTER_RATE_LIMIT_BURST", "40",
+            "Room writes a user may make at once before the per-second rate applies.");
+    public static final ConfigKey OUTBOUND_MAX_FRAMES = new ConfigKey("NATTER_OUTBOUND_MAX_FRAMES", "1000",
+            "Frames a connection may have waiting to be written before it is closed as a slow consumer (4008).");
+    public static final ConfigKey OUTBOUND_MAX_BYTES = new ConfigKey("NATTER_OUTBOUND_MAX_BYTES", "1048576",
+            "Bytes a connection may have waiting to be written before it is closed as a slow consumer (4008).");
+
     /** Every key the edge reads (presence's last), in README order. */
     public static final List<ConfigKey> KEYS = Stream.concat(Stream.of(KAFKA_BOOTSTRAP, SCHEMA_REGISTRY_URL, REGION,
                     EDGE_HOST, EDGE_PORT, NODE_ID, JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, REQUEST_TIMEOUT_MS,
-                    MAX_FRAME_BYTES, MAX_CONTENT_BYTES, WS_IDLE_TIMEOUT_MS, TOPOLOGY_QUERY_URLS),
+                    MAX_FRAME_BYTES, MAX_CONTENT_BYTES, WS_IDLE_TIMEOUT_MS, TOPOLOGY_QUERY_URLS,
+                    RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST, OUTBOUND_MAX_FRAMES, OUTBOUND_MAX_BYTES),
             PresenceConfig.KEYS.stream()).toList();
 
     private static final int MIN_SECRET_BYTES = 32;
@@ -96,26 +110,31 @@ public record EdgeConfig(
                 intIn(env, MAX_CONTENT_BYTES, 1, Integer.MAX_VALUE),
                 Duration.ofMillis(intIn(env, WS_IDLE_TIMEOUT_MS, 1_000, Integer.MAX_VALUE)),
                 httpUrls(env, TOPOLOGY_QUERY_URLS),
-                PresenceConfig.fromEnv(env));
+                PresenceConfig.fromEnv(env),
+                new Backpressure(intIn(env, RATE_LIMIT_PER_SECOND, 1, 1_000_000), intIn(env, RATE_LIMIT_BURST, 1, 1_000_000),
+                        intIn(env, OUTBOUND_MAX_FRAMES, 2, Integer.MAX_VALUE),
+                        intIn(env, OUTBOUND_MAX_BYTES, 1024, Integer.MAX_VALUE)));
     }
 
     /** This config with another port, e.g. 0 for tests. */
     public EdgeConfig withPort(int newPort) {
         return new EdgeConfig(kafkaBootstrap, schemaRegistryUrl, region, host, newPort, nodeId, jwtSecret, jwtIssuer,
-                jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, topologyQueryUrls, presence);
+                jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, topologyQueryUrls, presence,
+                backpressure);
     }
 
     /** This config with other topology query URLs, e.g. the port a test topology bound. */
     public EdgeConfig withTopologyQueryUrls(List<URI> urls) {
         return new EdgeConfig(kafkaBootstrap, schemaRegistryUrl, region, host, port, nodeId, jwtSecret, jwtIssuer,
-                jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, List.copyOf(urls), presence);
+                jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, List.copyOf(urls), presence,
+                backpressure);
     }
 
     /** This config with other presence settings, e.g. a test's Redis and a free gRPC port. */
     public EdgeConfig withPresence(PresenceConfig newPresence) {
         return new EdgeConfig(kafkaBootstrap, schemaRegistryUrl, region, host, port, nodeId, jwtSecret, jwtIssuer,
                 jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, topologyQueryUrls,
-                newPresence);
+                newPresence, backpressure);
     }
 
     private static List<URI> httpUrls(Map<String, String> env, ConfigKey key) {
@@ -164,6 +183,6 @@ public record EdgeConfig(
                 + ", jwtIssuer=" + jwtIssuer + ", jwtAudience=" + jwtAudience + ", requestTimeout=" + requestTimeout
                 + ", maxFrameBytes=" + maxFrameBytes + ", maxContentBytes=" + maxContentBytes
                 + ", wsIdleTimeout=" + wsIdleTimeout + ", topologyQueryUrls=" + topologyQueryUrls
-                + ", presence=" + presence.toString().replaceAll("//[^/@]*@", "//***@") + "]";
+                + ", backpressure=" + backpressure + ", presence=" + presence.toString().replaceAll("//[^/@]*@", "//***@") + "]";
     }
 }

@@ -3,6 +3,7 @@ package io.natter.edge;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -23,6 +24,7 @@ import io.natter.edge.session.Catchup;
 import io.natter.edge.session.Delivery;
 import io.natter.edge.session.SessionPresence;
 import io.natter.edge.session.SessionRegistry;
+import io.natter.edge.session.UserRateLimits;
 import io.natter.edge.ws.FrameHandler;
 import io.natter.edge.ws.WsEndpoint;
 import io.natter.schemas.AvroTrust;
@@ -44,6 +46,10 @@ public final class EdgeServer implements AutoCloseable {
     static final String API_PATH = "/api/*";
     /** Micrometer name of the open-sessions gauge; Prometheus shows it as {@code chat_ws_active_sessions}. */
     public static final String ACTIVE_SESSIONS_GAUGE = "chat.ws.active.sessions";
+    /** Micrometer name of frames dropped for slow readers; Prometheus {@code chat_frames_dropped_total}. */
+    public static final String FRAMES_DROPPED_COUNTER = "chat.frames.dropped";
+    /** Micrometer name of slow-consumer closes (4008); Prometheus {@code chat_slow_consumer_closes_total}. */
+    public static final String SLOW_CONSUMER_CLOSES_COUNTER = "chat.slow.consumer.closes";
 
     private final EdgeConfig config;
     private final CommandPublisher publisher;
@@ -86,8 +92,18 @@ public final class EdgeServer implements AutoCloseable {
         Authentication authentication = new Authentication(
                 JwtAuthenticator.hs256(config.jwtSecret(), config.jwtIssuer(), config.jwtAudience()));
         RoomsApi roomsApi = new RoomsApi(rooms, queries, mapper);
+        EdgeConfig.Backpressure backpressure = config.backpressure();
+        UserRateLimits writeLimits = new UserRateLimits(backpressure.ratePerSecond(), backpressure.rateBurst());
         WsEndpoint wsEndpoint = new WsEndpoint(sessions, sessionPresence,
-                new FrameHandler(codec, rooms, queries, catchup, sessionPresence, reads));
+                new FrameHandler(codec, rooms, queries, catchup, sessionPresence, reads, writeLimits),
+                new WsEndpoint.Outbound(backpressure.outboundMaxFrames(), backpressure.outboundMaxBytes(),
+                        Counter.builder(FRAMES_DROPPED_COUNTER)
+                                .description("Droppable frames (presence) dropped for connections reading too slowly")
+                                .register(metrics),
+                        Counter.builder(SLOW_CONSUMER_CLOSES_COUNTER)
+                                .description("Connections closed with 4008 for reading too slowly")
+                                .register(metrics)),
+                writeLimits);
         HealthApi health = new HealthApi(this::ready);
         MetricsApi metricsApi = new MetricsApi(metrics);
         app = Javalin.create(cfg -> {
@@ -150,6 +166,11 @@ public final class EdgeServer implements AutoCloseable {
     /** Whether the producer reached Kafka and the fan-out consumer reads every partition (Redis plays no part). */
     public boolean ready() {
         return publisher.ready() && consumer.ready();
+    }
+
+    /** The edge's meter registry (what {@code /metrics} serves). */
+    public io.micrometer.core.instrument.MeterRegistry metrics() {
+        return metrics;
     }
 
     /** Number of open WebSocket sessions. */

@@ -27,7 +27,8 @@ class EdgeConfigTest {
                 "127.0.0.1", 8080, config.nodeId(), EdgeConfig.DEV_JWT_SECRET, "natter-dev", "natter",
                 Duration.ofMillis(5000), 65536, 4096, Duration.ofMinutes(5), List.of(URI.create("http://127.0.0.1:8090")),
                 new PresenceConfig("redis://127.0.0.1:6379", Duration.ofSeconds(90), Duration.ofSeconds(30),
-                        Duration.ofSeconds(1), "127.0.0.1", 9090)));
+                        Duration.ofSeconds(1), "127.0.0.1", 9090),
+                new EdgeConfig.Backpressure(20, 40, 1000, 1_048_576)));
     }
 
     @Test
@@ -52,12 +53,17 @@ class EdgeConfigTest {
                 Map.entry("NATTER_PRESENCE_REFRESH_MS", "1500"),
                 Map.entry("NATTER_PRESENCE_OFFLINE_GRACE_MS", "200"),
                 Map.entry("NATTER_GRPC_HOST", "10.0.0.1"),
-                Map.entry("NATTER_GRPC_PORT", "9190")));
+                Map.entry("NATTER_GRPC_PORT", "9190"),
+                Map.entry("NATTER_RATE_LIMIT_PER_SECOND", "5"),
+                Map.entry("NATTER_RATE_LIMIT_BURST", "7"),
+                Map.entry("NATTER_OUTBOUND_MAX_FRAMES", "50"),
+                Map.entry("NATTER_OUTBOUND_MAX_BYTES", "65536")));
         assertThat(config).isEqualTo(new EdgeConfig("k:1", "http://r/apis/ccompat/v7", "eu", "0.0.0.0", 0, "edge-a",
                 "s".repeat(32), "iss", "aud", Duration.ofMillis(750), 1024, 100, Duration.ofSeconds(2),
                 List.of(URI.create("http://t1:8090"), URI.create("https://t2:9000")),
                 new PresenceConfig("redis://r:6380", Duration.ofSeconds(6), Duration.ofMillis(1500),
-                        Duration.ofMillis(200), "10.0.0.1", 9190)));
+                        Duration.ofMillis(200), "10.0.0.1", 9190),
+                new EdgeConfig.Backpressure(5, 7, 50, 65_536)));
     }
 
     @Test
