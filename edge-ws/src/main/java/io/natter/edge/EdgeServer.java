@@ -5,6 +5,7 @@ import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.natter.edge.auth.Authentication;
@@ -169,7 +170,7 @@ public final class EdgeServer implements AutoCloseable {
     }
 
     /** The edge's meter registry (what {@code /metrics} serves). */
-    public io.micrometer.core.instrument.MeterRegistry metrics() {
+    public MeterRegistry metrics() {
         return metrics;
     }
 

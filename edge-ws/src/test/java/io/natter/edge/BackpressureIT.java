@@ -15,6 +15,8 @@ import io.natter.topologies.TopologiesApp;
 import io.natter.topologies.TopologiesConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -219,10 +221,9 @@ class BackpressureIT {
         assertThat(scrape(bulkEdge)).contains("chat_slow_consumer_closes_total").contains("chat_frames_dropped_total");
     }
 
-    private static String scrape(EdgeServer edge) throws Exception {
-        return HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + edge.port() + "/metrics")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    private String scrape(EdgeServer edge) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private double slowConsumerCloses() {
