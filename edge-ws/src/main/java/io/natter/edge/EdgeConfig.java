@@ -32,7 +32,8 @@ public record EdgeConfig(
         Duration wsIdleTimeout,
         List<URI> topologyQueryUrls,
         PresenceConfig presence,
-        Tokens tokens) {
+        Tokens tokens,
+        Backpressure backpressure) {
 
     /**
      * Token settings beyond HS256: {@code jwksUrl} (null = HS256 with the secret) with the {@code jwksAlgorithms} it may
@@ -43,6 +44,9 @@ public record EdgeConfig(
             jwksAlgorithms = List.copyOf(jwksAlgorithms);
         }
     }
+
+    /** Inbound rate limit per user and outbound bound per connection. */
+    public record Backpressure(int ratePerSecond, int rateBurst, int outboundMaxFrames, long outboundMaxBytes) {}
 
     /** Shared dev secret: anyone can mint tokens with it, so production must set its own. */
     public static final String DEV_JWT_SECRET = "natter-dev-secret-change-me-0123456789abcdef";
@@ -84,12 +88,21 @@ public record EdgeConfig(
             "Comma-separated algorithms accepted with NATTER_JWT_JWKS_URL (RS*, PS*, ES*; never HS* or none).");
     public static final ConfigKey TOKEN_REVALIDATE_MS = new ConfigKey("NATTER_TOKEN_REVALIDATE_MS", "60000",
             "How often open sockets are checked; one whose token expired without a REFRESH_TOKEN is closed with 4001.");
+    public static final ConfigKey RATE_LIMIT_PER_SECOND = new ConfigKey("NATTER_RATE_LIMIT_PER_SECOND", "20",
+            "Room writes (send, edit, delete) per second per user on this edge, over all its sessions.");
+    public static final ConfigKey RATE_LIMIT_BURST = new ConfigKey("NATTER_RATE_LIMIT_BURST", "40",
+            "Room writes a user may make at once before the per-second rate applies.");
+    public static final ConfigKey OUTBOUND_MAX_FRAMES = new ConfigKey("NATTER_OUTBOUND_MAX_FRAMES", "1000",
+            "Frames a connection may have waiting to be written before it is closed as a slow consumer (4008).");
+    public static final ConfigKey OUTBOUND_MAX_BYTES = new ConfigKey("NATTER_OUTBOUND_MAX_BYTES", "1048576",
+            "Bytes a connection may have waiting to be written before it is closed as a slow consumer (4008).");
 
     /** Every key the edge reads (presence's last), in README order. */
     public static final List<ConfigKey> KEYS = Stream.concat(Stream.of(KAFKA_BOOTSTRAP, SCHEMA_REGISTRY_URL, REGION,
                     EDGE_HOST, EDGE_PORT, NODE_ID, JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, REQUEST_TIMEOUT_MS,
                     MAX_FRAME_BYTES, MAX_CONTENT_BYTES, WS_IDLE_TIMEOUT_MS, TOPOLOGY_QUERY_URLS,
-                    JWT_JWKS_URL, JWT_ALGORITHMS, TOKEN_REVALIDATE_MS),
+                    JWT_JWKS_URL, JWT_ALGORITHMS, TOKEN_REVALIDATE_MS, RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST,
+                    OUTBOUND_MAX_FRAMES, OUTBOUND_MAX_BYTES),
             PresenceConfig.KEYS.stream()).toList();
 
     private static final int MIN_SECRET_BYTES = 32;
@@ -117,7 +130,10 @@ public record EdgeConfig(
                 Duration.ofMillis(intIn(env, WS_IDLE_TIMEOUT_MS, 1_000, Integer.MAX_VALUE)),
                 httpUrls(env, TOPOLOGY_QUERY_URLS),
                 PresenceConfig.fromEnv(env),
-                tokens(env));
+                tokens(env),
+                new Backpressure(intIn(env, RATE_LIMIT_PER_SECOND, 1, 1_000_000), intIn(env, RATE_LIMIT_BURST, 1, 1_000_000),
+                        intIn(env, OUTBOUND_MAX_FRAMES, 2, Integer.MAX_VALUE),
+                        intIn(env, OUTBOUND_MAX_BYTES, 1024, Integer.MAX_VALUE)));
     }
 
     private static Tokens tokens(Map<String, String> env) {
@@ -140,28 +156,29 @@ public record EdgeConfig(
     /** This config with another port, e.g. 0 for tests. */
     public EdgeConfig withPort(int newPort) {
         return new EdgeConfig(kafkaBootstrap, schemaRegistryUrl, region, host, newPort, nodeId, jwtSecret, jwtIssuer,
-                jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, topologyQueryUrls, presence, tokens);
+                jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, topologyQueryUrls, presence, tokens,
+                backpressure);
     }
 
     /** This config with other topology query URLs, e.g. the port a test topology bound. */
     public EdgeConfig withTopologyQueryUrls(List<URI> urls) {
         return new EdgeConfig(kafkaBootstrap, schemaRegistryUrl, region, host, port, nodeId, jwtSecret, jwtIssuer,
                 jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, List.copyOf(urls), presence,
-                tokens);
+                tokens, backpressure);
     }
 
     /** This config with other presence settings, e.g. a test's Redis and a free gRPC port. */
     public EdgeConfig withPresence(PresenceConfig newPresence) {
         return new EdgeConfig(kafkaBootstrap, schemaRegistryUrl, region, host, port, nodeId, jwtSecret, jwtIssuer,
                 jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, topologyQueryUrls,
-                newPresence, tokens);
+                newPresence, tokens, backpressure);
     }
 
     /** This config with other token settings, e.g. a test's JWKS server or a short revalidation interval. */
     public EdgeConfig withTokens(Tokens newTokens) {
         return new EdgeConfig(kafkaBootstrap, schemaRegistryUrl, region, host, port, nodeId, jwtSecret, jwtIssuer,
                 jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, topologyQueryUrls, presence,
-                newTokens);
+                newTokens, backpressure);
     }
 
     private static List<URI> httpUrls(Map<String, String> env, ConfigKey key) {
@@ -210,6 +227,7 @@ public record EdgeConfig(
                 + ", jwtIssuer=" + jwtIssuer + ", jwtAudience=" + jwtAudience + ", requestTimeout=" + requestTimeout
                 + ", maxFrameBytes=" + maxFrameBytes + ", maxContentBytes=" + maxContentBytes
                 + ", wsIdleTimeout=" + wsIdleTimeout + ", topologyQueryUrls=" + topologyQueryUrls
-                + ", presence=" + presence.toString().replaceAll("//[^/@]*@", "//***@") + ", tokens=" + tokens + "]";
+                + ", presence=" + presence.toString().replaceAll("//[^/@]*@", "//***@") + ", tokens=" + tokens
+                + ", backpressure=" + backpressure + "]";
     }
 }

@@ -3,7 +3,9 @@ package io.natter.edge;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.natter.edge.auth.Authentication;
@@ -23,6 +25,7 @@ import io.natter.edge.session.Catchup;
 import io.natter.edge.session.Delivery;
 import io.natter.edge.session.SessionPresence;
 import io.natter.edge.session.SessionRegistry;
+import io.natter.edge.session.UserRateLimits;
 import io.natter.edge.ws.FrameHandler;
 import io.natter.edge.ws.TokenWatch;
 import io.natter.edge.ws.WsEndpoint;
@@ -46,6 +49,10 @@ public final class EdgeServer implements AutoCloseable {
     static final String API_PATH = "/api/*";
     /** Micrometer name of the open-sessions gauge; Prometheus shows it as {@code chat_ws_active_sessions}. */
     public static final String ACTIVE_SESSIONS_GAUGE = "chat.ws.active.sessions";
+    /** Micrometer name of frames dropped for slow readers; Prometheus {@code chat_frames_dropped_total}. */
+    public static final String FRAMES_DROPPED_COUNTER = "chat.frames.dropped";
+    /** Micrometer name of slow-consumer closes (4008); Prometheus {@code chat_slow_consumer_closes_total}. */
+    public static final String SLOW_CONSUMER_CLOSES_COUNTER = "chat.slow.consumer.closes";
 
     private final EdgeConfig config;
     private final CommandPublisher publisher;
@@ -94,8 +101,18 @@ public final class EdgeServer implements AutoCloseable {
         tokenWatch = TokenWatch.start(authenticator, Clock.systemUTC(), config.tokens().revalidateInterval(),
                 config.nodeId());
         RoomsApi roomsApi = new RoomsApi(rooms, queries, mapper);
+        EdgeConfig.Backpressure backpressure = config.backpressure();
+        UserRateLimits writeLimits = new UserRateLimits(backpressure.ratePerSecond(), backpressure.rateBurst());
         WsEndpoint wsEndpoint = new WsEndpoint(sessions, sessionPresence,
-                new FrameHandler(codec, rooms, queries, catchup, sessionPresence, reads, tokenWatch), tokenWatch);
+                new FrameHandler(codec, rooms, queries, catchup, sessionPresence, reads, writeLimits, tokenWatch),
+                new WsEndpoint.Outbound(backpressure.outboundMaxFrames(), backpressure.outboundMaxBytes(),
+                        Counter.builder(FRAMES_DROPPED_COUNTER)
+                                .description("Droppable frames (presence) dropped for connections reading too slowly")
+                                .register(metrics),
+                        Counter.builder(SLOW_CONSUMER_CLOSES_COUNTER)
+                                .description("Connections closed with 4008 for reading too slowly")
+                                .register(metrics)),
+                writeLimits, tokenWatch);
         HealthApi health = new HealthApi(this::ready);
         MetricsApi metricsApi = new MetricsApi(metrics);
         app = Javalin.create(cfg -> {
@@ -158,6 +175,11 @@ public final class EdgeServer implements AutoCloseable {
     /** Whether the producer reached Kafka and the fan-out consumer reads every partition (Redis plays no part). */
     public boolean ready() {
         return publisher.ready() && consumer.ready();
+    }
+
+    /** The edge's meter registry (what {@code /metrics} serves). */
+    public MeterRegistry metrics() {
+        return metrics;
     }
 
     /** Number of open WebSocket sessions. */

@@ -29,7 +29,8 @@ class EdgeConfigTest {
                 Duration.ofMillis(5000), 65536, 4096, Duration.ofMinutes(5), List.of(URI.create("http://127.0.0.1:8090")),
                 new PresenceConfig("redis://127.0.0.1:6379", Duration.ofSeconds(90), Duration.ofSeconds(30),
                         Duration.ofSeconds(1), "127.0.0.1", 9090),
-                new EdgeConfig.Tokens(null, List.of("RS256", "ES256"), Duration.ofMinutes(1))));
+                new EdgeConfig.Tokens(null, List.of("RS256", "ES256"), Duration.ofMinutes(1)),
+                new EdgeConfig.Backpressure(20, 40, 1000, 1_048_576)));
     }
 
     @Test
@@ -57,14 +58,19 @@ class EdgeConfigTest {
                 Map.entry("NATTER_GRPC_PORT", "9190"),
                 Map.entry("NATTER_JWT_JWKS_URL", "https://idp.example/.well-known/jwks.json"),
                 Map.entry("NATTER_JWT_ALGORITHMS", "ES256, PS256"),
-                Map.entry("NATTER_TOKEN_REVALIDATE_MS", "1500")));
+                Map.entry("NATTER_TOKEN_REVALIDATE_MS", "1500"),
+                Map.entry("NATTER_RATE_LIMIT_PER_SECOND", "5"),
+                Map.entry("NATTER_RATE_LIMIT_BURST", "7"),
+                Map.entry("NATTER_OUTBOUND_MAX_FRAMES", "50"),
+                Map.entry("NATTER_OUTBOUND_MAX_BYTES", "65536")));
         assertThat(config).isEqualTo(new EdgeConfig("k:1", "http://r/apis/ccompat/v7", "eu", "0.0.0.0", 0, "edge-a",
                 "s".repeat(32), "iss", "aud", Duration.ofMillis(750), 1024, 100, Duration.ofSeconds(2),
                 List.of(URI.create("http://t1:8090"), URI.create("https://t2:9000")),
                 new PresenceConfig("redis://r:6380", Duration.ofSeconds(6), Duration.ofMillis(1500),
                         Duration.ofMillis(200), "10.0.0.1", 9190),
                 new EdgeConfig.Tokens(URI.create("https://idp.example/.well-known/jwks.json"), List.of("ES256", "PS256"),
-                        Duration.ofMillis(1500))));
+                        Duration.ofMillis(1500)),
+                new EdgeConfig.Backpressure(5, 7, 50, 65_536)));
     }
 
     @Test

@@ -3,7 +3,8 @@ package io.natter.edge.error;
 /** A failure with a stable client-facing code; {@link ErrorMapper} turns each kind into HTTP or a WS frame. */
 public abstract sealed class EdgeException extends RuntimeException
         permits UnauthorizedException, InvalidRequestException, CommandRejectedException, RequestTimeoutException,
-        UnavailableException, AccessDeniedException, HistoryTruncatedException {
+        UnavailableException, AccessDeniedException, HistoryTruncatedException,
+        RateLimitedException {
 
     private final String code;
 

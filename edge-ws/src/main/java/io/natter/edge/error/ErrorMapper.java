@@ -61,13 +61,15 @@ public final class ErrorMapper {
             case UnavailableException u -> 503;
             case AccessDeniedException a -> "NOT_A_MEMBER".equals(a.code()) ? 403 : 404;
             case HistoryTruncatedException h -> 410;
+            case RateLimitedException r -> 429;
         };
     }
 
     /** The ERROR frame for a typed failure; {@code ref} names what it answers (request id, clientMsgId or room id). */
     public static ServerFrame.Error frameOf(EdgeException e, String ref) {
         Long oldestSeq = e instanceof HistoryTruncatedException truncated ? truncated.oldestSeq() : null;
-        return new ServerFrame.Error(e.code(), e.getMessage(), ref, oldestSeq);
+        Long retryAfterMs = e instanceof RateLimitedException limited ? limited.retryAfterMs() : null;
+        return new ServerFrame.Error(e.code(), e.getMessage(), ref, oldestSeq, retryAfterMs);
     }
 
     /**

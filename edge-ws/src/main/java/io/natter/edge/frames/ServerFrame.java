@@ -44,11 +44,15 @@ public sealed interface ServerFrame {
 
     /**
      * A refused frame or command; {@code ref} is the send's clientMsgId, the request's id, or the room id of a
-     * RESUME; {@code oldestSeq} only with HISTORY_TRUNCATED.
+     * RESUME; {@code oldestSeq} only with HISTORY_TRUNCATED; {@code retryAfterMs} only with RATE_LIMITED.
      */
-    record Error(String code, String message, String ref, Long oldestSeq) implements ServerFrame {
+    record Error(String code, String message, String ref, Long oldestSeq, Long retryAfterMs) implements ServerFrame {
         public Error(String code, String message, String ref) {
-            this(code, message, ref, null);
+            this(code, message, ref, null, null);
+        }
+
+        public Error(String code, String message, String ref, Long oldestSeq) {
+            this(code, message, ref, oldestSeq, null);
         }
     }
 

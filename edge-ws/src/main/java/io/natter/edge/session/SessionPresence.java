@@ -349,7 +349,12 @@ public final class SessionPresence implements MembershipListener, AutoCloseable 
         }
 
         void send(ServerFrame frame) {
-            session.send(codec.encode(frame));
+            // A dropped change is not resent (a slow reader re-subscribes for a fresh snapshot); the rest must arrive.
+            if (frame instanceof ServerFrame.Presence || frame instanceof ServerFrame.PresenceSnapshot) {
+                session.sendDroppable(codec.encode(frame));
+            } else {
+                session.send(codec.encode(frame));
+            }
         }
     }
 }

@@ -2,6 +2,7 @@ package io.natter.edge.ws;
 
 import io.natter.edge.error.EdgeException;
 import io.natter.edge.error.ErrorMapper;
+import io.natter.edge.error.RateLimitedException;
 import io.natter.edge.frames.ClientFrame;
 import io.natter.edge.frames.FrameCodec;
 import io.natter.edge.frames.FrameException;
@@ -13,6 +14,7 @@ import io.natter.edge.rooms.Verdict;
 import io.natter.edge.session.Catchup;
 import io.natter.edge.session.ClientSession;
 import io.natter.edge.session.SessionPresence;
+import io.natter.edge.session.UserRateLimits;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -28,9 +30,10 @@ public final class FrameHandler {
     private final SessionPresence presence;
     private final Executor reads;
     private final TokenWatch tokens;
+    private final UserRateLimits writeLimits;
 
     public FrameHandler(FrameCodec codec, RoomService rooms, RoomQueries queries, Catchup catchup,
-            SessionPresence presence, Executor reads, TokenWatch tokens) {
+            SessionPresence presence, Executor reads, UserRateLimits writeLimits, TokenWatch tokens) {
         this.codec = codec;
         this.rooms = rooms;
         this.queries = queries;
@@ -38,6 +41,7 @@ public final class FrameHandler {
         this.presence = presence;
         this.reads = reads;
         this.tokens = tokens;
+        this.writeLimits = writeLimits;
     }
 
     public void handle(ClientSession session, String text) {
@@ -51,6 +55,9 @@ public final class FrameHandler {
         String user = session.userId();
         String id = session.sessionId();
         String ref = incoming.requestId();
+        if (rateLimited(session, incoming.frame(), ref)) {
+            return;
+        }
         switch (incoming.frame()) {
             case ClientFrame.SendMessage m -> answer(session, rooms.send(user, id, m).thenApply(v -> ack(m, v)),
                     m.clientMsgId() != null ? m.clientMsgId() : ref);
@@ -76,6 +83,21 @@ public final class FrameHandler {
             case ClientFrame.RefreshToken t -> answer(session, CompletableFuture
                     .supplyAsync(() -> tokens.refresh(id, t.token(), ref), reads), ref);
         }
+    }
+
+    /** Answers a room write over the user's rate limit with RATE_LIMITED (nothing produced); true if it was. */
+    private boolean rateLimited(ClientSession session, ClientFrame frame, String ref) {
+        if (!(frame instanceof ClientFrame.SendMessage || frame instanceof ClientFrame.EditMessage
+                || frame instanceof ClientFrame.DeleteMessage)) {
+            return false;
+        }
+        long retryAfterMs = writeLimits.tryAcquire(session.userId());
+        if (retryAfterMs == 0) {
+            return false;
+        }
+        String writeRef = frame instanceof ClientFrame.SendMessage m && m.clientMsgId() != null ? m.clientMsgId() : ref;
+        send(session, ErrorMapper.frameOf(new RateLimitedException(retryAfterMs), writeRef));
+        return true;
     }
 
     private static ServerFrame ack(ClientFrame.SendMessage send, Verdict verdict) {

@@ -6,9 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.websocket.WsContext;
 import io.natter.edge.auth.Authentication;
+import io.micrometer.core.instrument.Counter;
 import io.natter.edge.session.ClientSession;
+import io.natter.edge.session.FrameSink;
+import io.natter.edge.session.OutboundQueue;
 import io.natter.edge.session.SessionPresence;
 import io.natter.edge.session.SessionRegistry;
+import io.natter.edge.session.UserRateLimits;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,12 +27,24 @@ public final class WsEndpoint {
     private final SessionRegistry sessions;
     private final SessionPresence presence;
     private final FrameHandler frames;
+    private final Outbound outbound;
+    private final UserRateLimits writeLimits;
     private final TokenWatch tokens;
 
-    public WsEndpoint(SessionRegistry sessions, SessionPresence presence, FrameHandler frames, TokenWatch tokens) {
+    /** Each connection's outbound bound and the counters its queue reports to. */
+    public record Outbound(int maxFrames, long maxBytes, Counter dropped, Counter slowConsumerCloses) {
+        OutboundQueue newQueue() {
+            return new OutboundQueue(maxFrames, maxBytes, dropped, slowConsumerCloses);
+        }
+    }
+
+    public WsEndpoint(SessionRegistry sessions, SessionPresence presence, FrameHandler frames, Outbound outbound,
+            UserRateLimits writeLimits, TokenWatch tokens) {
         this.sessions = sessions;
         this.presence = presence;
         this.frames = frames;
+        this.outbound = outbound;
+        this.writeLimits = writeLimits;
         this.tokens = tokens;
     }
 
@@ -36,7 +52,7 @@ public final class WsEndpoint {
         routes.ws(path, ws -> {
             ws.onConnect(ctx -> {
                 ClientSession session = new ClientSession(ctx.sessionId(), Authentication.user(ctx).userId(),
-                        text -> sendAsync(ctx, text));
+                        new SocketSink(ctx), outbound.newQueue());
                 // A RESUME given at the handshake holds each room's live frames before the session can receive any,
                 // so the replay comes strictly before them; a RESUME frame can only race the first live frames.
                 String resume = ctx.queryParam(RESUME_PARAMETER);
@@ -64,6 +80,9 @@ public final class WsEndpoint {
         sessions.session(sessionId).ifPresent(session -> {
             sessions.remove(sessionId);
             presence.disconnected(session);
+            if (sessions.sessionsOf(session.userId()).isEmpty()) {
+                writeLimits.forgetIfIdle(session.userId());
+            }
         });
     }
 
@@ -82,12 +101,30 @@ public final class WsEndpoint {
         return frame.put("rooms", rooms).toString();
     }
 
-    private static void sendAsync(WsContext ctx, String text) {
-        if (!ctx.session.isOpen()) {
-            return;
+    /** Writes to the socket without blocking; Jetty's callback tells the session's outbound queue when a frame left. */
+    private record SocketSink(WsContext ctx) implements FrameSink {
+        @Override
+        public void sendText(String text) {
+            sendText(text, () -> { });
         }
-        // A failed write means the socket is going away; its close handler cleans up.
-        ctx.session.sendText(text, Callback.from(() -> { }, error ->
-                log.debug("send to {} failed: {}", ctx.sessionId(), error.toString())));
+
+        @Override
+        public void sendText(String text, Runnable written) {
+            if (!ctx.session.isOpen()) {
+                written.run();
+                return;
+            }
+            // A failed write means the socket is going away; its close handler cleans up.
+            ctx.session.sendText(text, Callback.from(written, error -> {
+                written.run();
+                log.debug("send to {} failed: {}", ctx.sessionId(), error.toString());
+            }));
+        }
+
+        @Override
+        public void close(int code, String reason) {
+            log.info("closing socket {} as a slow consumer", ctx.sessionId());
+            ctx.closeSession(code, reason);
+        }
     }
 }

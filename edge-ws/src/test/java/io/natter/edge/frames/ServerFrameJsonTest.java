@@ -63,6 +63,8 @@ class ServerFrameJsonTest {
     void errorCarriesOldestSeqOnlyWhenSet() {
         assertThat(codec.encode(new ServerFrame.Error("HISTORY_TRUNCATED", "gone", "r1", 40L)))
                 .isEqualTo("{\"type\":\"ERROR\",\"code\":\"HISTORY_TRUNCATED\",\"message\":\"gone\",\"ref\":\"r1\",\"oldestSeq\":40}");
+        assertThat(codec.encode(new ServerFrame.Error("RATE_LIMITED", "slow down", "c1", null, 50L)))
+                .isEqualTo("{\"type\":\"ERROR\",\"code\":\"RATE_LIMITED\",\"message\":\"slow down\",\"ref\":\"c1\",\"retryAfterMs\":50}");
     }
 
     @Test
