@@ -5,21 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.natter.edge.auth.HmacTokenSigner;
-import io.natter.infra.KafkaBroker;
-import io.natter.infra.SchemaRegistryServer;
-import io.natter.schemas.TopicNames;
-import io.natter.schemas.Topics;
-import io.natter.schemas.avro.ChatMessage;
-import io.natter.schemas.avro.ChatMessageSent;
-import io.natter.topologies.TopologiesApp;
-import io.natter.topologies.TopologiesConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,10 +24,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,9 +48,7 @@ class BackpressureIT {
     private static final int BULK_MESSAGES = 300;
 
     private final HttpClient http = HttpClient.newHttpClient();
-    private KafkaBroker broker;
-    private SchemaRegistryServer registry;
-    private TopologiesApp topologies;
+    private EdgeItStack stack;
     private EdgeServer limitedEdge;
     private EdgeServer bulkEdge;
     private HmacTokenSigner tokens;
@@ -71,53 +56,24 @@ class BackpressureIT {
 
     @BeforeAll
     void startStack(@TempDir Path dataDir) {
-        CompletableFuture<SchemaRegistryServer> registryStart =
-                CompletableFuture.supplyAsync(() -> SchemaRegistryServer.start(dataDir.resolve("registry"), 0));
-        broker = KafkaBroker.start(dataDir.resolve("kafka"), 0);
-        broker.createTopics(TopicNames.ALL, 3);
-        registry = registryStart.join();
-        topologies = TopologiesApp.start(TopologiesConfig.fromEnv(Map.of(
-                "NATTER_KAFKA_BOOTSTRAP", broker.bootstrapServers(),
-                "NATTER_SCHEMA_REGISTRY_URL", registry.url(),
-                "NATTER_TOPOLOGY_APPLICATION_ID", "natter-topologies-backpressure-it",
-                "NATTER_TOPOLOGY_STATE_DIR", dataDir.resolve("streams").toString(),
-                "NATTER_TOPOLOGY_QUERY_PORT", "0")));
-        topologies.awaitRunning(Duration.ofSeconds(90));
-        limitedEdge = EdgeServer.start(EdgeConfig.fromEnv(edgeEnv("edge-limited", Map.of(
+        stack = EdgeItStack.start(dataDir, "backpressure-it", 3, Map.of());
+        limitedEdge = stack.startEdge("edge-limited", Map.of(
+                "NATTER_REQUEST_TIMEOUT_MS", "30000",
                 "NATTER_RATE_LIMIT_PER_SECOND", String.valueOf(RATE_PER_SECOND),
-                "NATTER_RATE_LIMIT_BURST", String.valueOf(BURST)))));
-        bulkEdge = EdgeServer.start(EdgeConfig.fromEnv(edgeEnv("edge-bulk", Map.of(
+                "NATTER_RATE_LIMIT_BURST", String.valueOf(BURST)));
+        bulkEdge = stack.startEdge("edge-bulk", Map.of(
+                "NATTER_REQUEST_TIMEOUT_MS", "30000",
                 "NATTER_RATE_LIMIT_PER_SECOND", "100000",
                 "NATTER_RATE_LIMIT_BURST", "100000",
                 "NATTER_MAX_CONTENT_BYTES", "65536",
-                "NATTER_MAX_FRAME_BYTES", "131072"))));
-        EdgeConfig defaults = EdgeConfig.fromEnv(Map.of());
-        tokens = new HmacTokenSigner(defaults.jwtSecret(), defaults.jwtIssuer(), defaults.jwtAudience(), Clock.systemUTC());
+                "NATTER_MAX_FRAME_BYTES", "131072"));
+        tokens = stack.tokens();
         rest = new EdgeRest(http, limitedEdge::port, tokens);
-        await().atMost(Duration.ofSeconds(60)).until(() -> limitedEdge.ready() && bulkEdge.ready());
-    }
-
-    private Map<String, String> edgeEnv(String nodeId, Map<String, String> extra) {
-        Map<String, String> env = new HashMap<>(Map.of(
-                "NATTER_KAFKA_BOOTSTRAP", broker.bootstrapServers(),
-                "NATTER_SCHEMA_REGISTRY_URL", registry.url(),
-                "NATTER_EDGE_PORT", "0",
-                "NATTER_NODE_ID", nodeId,
-                "NATTER_REDIS_URI", "redis://127.0.0.1:1",
-                "NATTER_GRPC_PORT", "0",
-                "NATTER_REQUEST_TIMEOUT_MS", "30000",
-                "NATTER_TOPOLOGY_QUERY_URLS", "http://127.0.0.1:" + topologies.queryPort()));
-        env.putAll(extra);
-        return env;
     }
 
     @AfterAll
     void stopStack() {
-        EdgeRest.closeQuietly(limitedEdge);
-        EdgeRest.closeQuietly(bulkEdge);
-        EdgeRest.closeQuietly(topologies);
-        EdgeRest.closeQuietly(registry);
-        EdgeRest.closeQuietly(broker);
+        stack.close();
         http.close();
     }
 
@@ -273,30 +229,8 @@ class BackpressureIT {
     }
 
     private List<String> sentRecords(String room) {
-        Topics topics = Topics.forRegistry(registry.url());
-        Map<String, Object> props = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        try (KafkaConsumer<String, ChatMessageSent> consumer = new KafkaConsumer<>(props,
-                topics.messageSent().keySerde().deserializer(), topics.messageSent().valueSerde().deserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(TopicNames.MESSAGE_SENT).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            List<String> records = new ArrayList<>();
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                for (ConsumerRecord<String, ChatMessageSent> record : consumer.poll(Duration.ofMillis(200))) {
-                    ChatMessage m = record.value().getPayload();
-                    if (room.equals(m.getRoomId())) {
-                        records.add(m.getSeq() + "|" + m.getContent());
-                    }
-                }
-                return partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p));
-            });
-            return records;
-        }
+        return stack.sentMessages().stream().filter(m -> room.equals(m.getRoomId()))
+                .map(m -> m.getSeq() + "|" + m.getContent()).toList();
     }
 
     private static List<String> fieldNames(JsonNode node) {

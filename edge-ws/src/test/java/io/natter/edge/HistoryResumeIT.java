@@ -1,22 +1,15 @@
 package io.natter.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.natter.edge.auth.HmacTokenSigner;
-import io.natter.infra.KafkaBroker;
-import io.natter.infra.SchemaRegistryServer;
-import io.natter.schemas.TopicNames;
-import io.natter.topologies.TopologiesApp;
-import io.natter.topologies.TopologiesConfig;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,52 +40,23 @@ class HistoryResumeIT {
 
     private final ObjectMapper json = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
-    private KafkaBroker broker;
-    private SchemaRegistryServer registry;
-    private TopologiesApp topologies;
+    private EdgeItStack stack;
     private EdgeServer edge;
     private HmacTokenSigner tokens;
     private EdgeRest rest;
 
     @BeforeAll
     void startStack(@TempDir Path dataDir) {
-        long started = System.nanoTime();
-        CompletableFuture<SchemaRegistryServer> registryStart =
-                CompletableFuture.supplyAsync(() -> SchemaRegistryServer.start(dataDir.resolve("registry"), 0));
-        broker = KafkaBroker.start(dataDir.resolve("kafka"), 0);
-        broker.createTopics(TopicNames.ALL, 3);
-        registry = registryStart.join();
-        topologies = TopologiesApp.start(TopologiesConfig.fromEnv(Map.of(
-                "NATTER_KAFKA_BOOTSTRAP", broker.bootstrapServers(),
-                "NATTER_SCHEMA_REGISTRY_URL", registry.url(),
-                "NATTER_TOPOLOGY_APPLICATION_ID", "natter-topologies-history-it",
-                "NATTER_TOPOLOGY_STATE_DIR", dataDir.resolve("streams").toString(),
-                "NATTER_TOPOLOGY_QUERY_PORT", "0",
-                "NATTER_HISTORY_MAX_MESSAGES", String.valueOf(HISTORY_MAX))));
-        topologies.awaitRunning(Duration.ofSeconds(90));
-        EdgeConfig config = EdgeConfig.fromEnv(Map.of(
-                "NATTER_KAFKA_BOOTSTRAP", broker.bootstrapServers(),
-                "NATTER_SCHEMA_REGISTRY_URL", registry.url(),
-                "NATTER_EDGE_PORT", "0",
-                "NATTER_NODE_ID", "edge-history-it",
-                // No Redis (port 1 refuses): presence degrades, messaging is unaffected; gRPC on a free port.
-                "NATTER_REDIS_URI", "redis://127.0.0.1:1",
-                "NATTER_GRPC_PORT", "0",
-                "NATTER_REQUEST_TIMEOUT_MS", "15000",
-                "NATTER_TOPOLOGY_QUERY_URLS", "http://127.0.0.1:" + topologies.queryPort()));
-        edge = EdgeServer.start(config);
-        tokens = new HmacTokenSigner(config.jwtSecret(), config.jwtIssuer(), config.jwtAudience(), Clock.systemUTC());
+        stack = EdgeItStack.start(dataDir, "history-it", 3,
+                Map.of("NATTER_HISTORY_MAX_MESSAGES", String.valueOf(HISTORY_MAX)));
+        edge = stack.startEdge("edge-history-it", Map.of());
+        tokens = stack.tokens();
         rest = new EdgeRest(http, edge::port, tokens);
-        await().atMost(Duration.ofSeconds(60)).until(() -> rest.get("/health/ready", null).statusCode() == 200);
-        System.out.printf("stack up in %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
 
     @AfterAll
     void stopStack() {
-        EdgeRest.closeQuietly(edge);
-        EdgeRest.closeQuietly(topologies);
-        EdgeRest.closeQuietly(registry);
-        EdgeRest.closeQuietly(broker);
+        stack.close();
         http.close();
     }
 

@@ -1,19 +1,10 @@
 package io.natter.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.natter.edge.auth.HmacTokenSigner;
-import io.natter.infra.KafkaBroker;
-import io.natter.infra.SchemaRegistryServer;
-import io.natter.schemas.TopicNames;
-import io.natter.schemas.Topics;
-import io.natter.schemas.avro.ChatMessage;
-import io.natter.schemas.avro.ChatMessageSent;
-import io.natter.topologies.TopologiesApp;
-import io.natter.topologies.TopologiesConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,12 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,52 +40,22 @@ class MessagePathIT {
 
     private final ObjectMapper json = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
-    private KafkaBroker broker;
-    private SchemaRegistryServer registry;
-    private TopologiesApp topologies;
+    private EdgeItStack stack;
     private EdgeServer edge;
     private HmacTokenSigner tokens;
     private EdgeRest rest;
 
     @BeforeAll
     void startStack(@TempDir Path dataDir) {
-        long started = System.nanoTime();
-        CompletableFuture<SchemaRegistryServer> registryStart =
-                CompletableFuture.supplyAsync(() -> SchemaRegistryServer.start(dataDir.resolve("registry"), 0));
-        broker = KafkaBroker.start(dataDir.resolve("kafka"), 0);
-        broker.createTopics(TopicNames.ALL, PARTITIONS);
-        registry = registryStart.join();
-        topologies = TopologiesApp.start(TopologiesConfig.fromEnv(Map.of(
-                "NATTER_KAFKA_BOOTSTRAP", broker.bootstrapServers(),
-                "NATTER_SCHEMA_REGISTRY_URL", registry.url(),
-                "NATTER_TOPOLOGY_APPLICATION_ID", "natter-topologies-it",
-                "NATTER_TOPOLOGY_STATE_DIR", dataDir.resolve("streams").toString(),
-                "NATTER_TOPOLOGY_QUERY_PORT", "0")));
-        topologies.awaitRunning(Duration.ofSeconds(90));
-        EdgeConfig config = EdgeConfig.fromEnv(Map.of(
-                "NATTER_KAFKA_BOOTSTRAP", broker.bootstrapServers(),
-                "NATTER_SCHEMA_REGISTRY_URL", registry.url(),
-                "NATTER_EDGE_PORT", "0",
-                "NATTER_NODE_ID", "edge-it",
-                // No Redis (port 1 refuses): presence degrades, messaging is unaffected; gRPC on a free port.
-                "NATTER_REDIS_URI", "redis://127.0.0.1:1",
-                "NATTER_GRPC_PORT", "0",
-                "NATTER_REQUEST_TIMEOUT_MS", "15000",
-                "NATTER_TOPOLOGY_QUERY_URLS", "http://127.0.0.1:" + topologies.queryPort()));
-        edge = EdgeServer.start(config);
-        tokens = new HmacTokenSigner(config.jwtSecret(), config.jwtIssuer(), config.jwtAudience(), Clock.systemUTC());
+        stack = EdgeItStack.start(dataDir, "message-path-it", PARTITIONS, Map.of());
+        edge = stack.startEdge("edge-it", Map.of());
+        tokens = stack.tokens();
         rest = new EdgeRest(http, edge::port, tokens);
-        await().atMost(Duration.ofSeconds(60)).until(() -> rest.get("/health/ready", null).statusCode() == 200);
-        System.out.printf("stack up in %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
 
     @AfterAll
     void stopStack() {
-        // Each close is independent: one failing must not leave the others running.
-        EdgeRest.closeQuietly(edge);
-        EdgeRest.closeQuietly(topologies);
-        EdgeRest.closeQuietly(registry);
-        EdgeRest.closeQuietly(broker);
+        stack.close();
         http.close();
     }
 
@@ -325,33 +281,10 @@ class MessagePathIT {
         }
     }
 
-    /** Every record of chat.message.sent.v1 about {@code rooms}, read from the beginning to the committed end. */
+    /** Every record of chat.message.sent.v1 about {@code rooms}, as room|seq|sender|content. */
     private List<String> sentRecords(Set<String> rooms) {
-        Topics topics = Topics.forRegistry(registry.url());
-        Map<String, Object> props = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        try (KafkaConsumer<String, ChatMessageSent> consumer = new KafkaConsumer<>(props,
-                topics.messageSent().keySerde().deserializer(), topics.messageSent().valueSerde().deserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(TopicNames.MESSAGE_SENT).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            List<String> records = new ArrayList<>();
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                for (ConsumerRecord<String, ChatMessageSent> record : consumer.poll(Duration.ofMillis(200))) {
-                    ChatMessage m = record.value().getPayload();
-                    assertThat(record.key()).isEqualTo(m.getRoomId());
-                    if (rooms.contains(m.getRoomId())) {
-                        records.add(m.getRoomId() + "|" + m.getSeq() + "|" + m.getSenderId() + "|" + m.getContent());
-                    }
-                }
-                return partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p));
-            });
-            return records;
-        }
+        return stack.sentMessages().stream().filter(m -> rooms.contains(m.getRoomId()))
+                .map(m -> m.getRoomId() + "|" + m.getSeq() + "|" + m.getSenderId() + "|" + m.getContent()).toList();
     }
 
     private WsTestClient connect(String user) {

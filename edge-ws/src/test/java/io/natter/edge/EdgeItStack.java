@@ -1,0 +1,135 @@
+package io.natter.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.natter.edge.auth.HmacTokenSigner;
+import io.natter.infra.KafkaBroker;
+import io.natter.infra.SchemaRegistryServer;
+import io.natter.schemas.TopicNames;
+import io.natter.schemas.Topics;
+import io.natter.schemas.avro.ChatMessage;
+import io.natter.schemas.avro.ChatMessageSent;
+import io.natter.topologies.TopologiesApp;
+import io.natter.topologies.TopologiesConfig;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The real stack one integration test class runs against, all on 127.0.0.1 and free ports: a KRaft broker, Apicurio,
+ * one in-process topology and the edges the class starts. Each class owns its own stack and closes it.
+ */
+final class EdgeItStack implements AutoCloseable {
+    private final KafkaBroker broker;
+    private final SchemaRegistryServer registry;
+    private final TopologiesApp topologies;
+    private final List<EdgeServer> edges = new ArrayList<>();
+    private final HmacTokenSigner tokens;
+
+    private EdgeItStack(KafkaBroker broker, SchemaRegistryServer registry, TopologiesApp topologies) {
+        this.broker = broker;
+        this.registry = registry;
+        this.topologies = topologies;
+        EdgeConfig defaults = EdgeConfig.fromEnv(Map.of());
+        this.tokens = new HmacTokenSigner(defaults.jwtSecret(), defaults.jwtIssuer(), defaults.jwtAudience(),
+                Clock.systemUTC());
+    }
+
+    /** Starts broker and registry (in parallel), creates every topic, then a running topology with {@code topologyEnv}. */
+    static EdgeItStack start(Path dataDir, String name, int partitions, Map<String, String> topologyEnv) {
+        long started = System.nanoTime();
+        CompletableFuture<SchemaRegistryServer> registryStart =
+                CompletableFuture.supplyAsync(() -> SchemaRegistryServer.start(dataDir.resolve("registry"), 0));
+        KafkaBroker broker = KafkaBroker.start(dataDir.resolve("kafka"), 0);
+        broker.createTopics(TopicNames.ALL, partitions);
+        SchemaRegistryServer registry = registryStart.join();
+        Map<String, String> env = new HashMap<>(Map.of(
+                "NATTER_KAFKA_BOOTSTRAP", broker.bootstrapServers(),
+                "NATTER_SCHEMA_REGISTRY_URL", registry.url(),
+                "NATTER_TOPOLOGY_APPLICATION_ID", "natter-topologies-" + name,
+                "NATTER_TOPOLOGY_STATE_DIR", dataDir.resolve("streams").toString(),
+                "NATTER_TOPOLOGY_QUERY_PORT", "0"));
+        env.putAll(topologyEnv);
+        TopologiesApp topologies = TopologiesApp.start(TopologiesConfig.fromEnv(env));
+        topologies.awaitRunning(Duration.ofSeconds(90));
+        System.out.printf("%s: broker, registry and topology up in %d ms%n", name,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        return new EdgeItStack(broker, registry, topologies);
+    }
+
+    /**
+     * Starts an edge on a free port and waits until it is ready. Without Redis (port 1 refuses) presence degrades
+     * and messaging is unaffected; {@code extraEnv} overrides any default.
+     */
+    EdgeServer startEdge(String nodeId, Map<String, String> extraEnv) {
+        Map<String, String> env = new HashMap<>(Map.of(
+                "NATTER_KAFKA_BOOTSTRAP", broker.bootstrapServers(),
+                "NATTER_SCHEMA_REGISTRY_URL", registry.url(),
+                "NATTER_EDGE_PORT", "0",
+                "NATTER_NODE_ID", nodeId,
+                "NATTER_REDIS_URI", "redis://127.0.0.1:1",
+                "NATTER_GRPC_PORT", "0",
+                "NATTER_REQUEST_TIMEOUT_MS", "15000",
+                "NATTER_TOPOLOGY_QUERY_URLS", "http://127.0.0.1:" + topologies.queryPort()));
+        env.putAll(extraEnv);
+        EdgeServer edge = EdgeServer.start(EdgeConfig.fromEnv(env));
+        edges.add(edge);
+        await().atMost(Duration.ofSeconds(60)).until(edge::ready);
+        return edge;
+    }
+
+    HmacTokenSigner tokens() {
+        return tokens;
+    }
+
+    String registryUrl() {
+        return registry.url();
+    }
+
+    /** Every message of chat.message.sent.v1, read with read_committed from the beginning to the end; keys checked. */
+    List<ChatMessage> sentMessages() {
+        Topics topics = Topics.forRegistry(registry.url());
+        Map<String, Object> props = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        try (KafkaConsumer<String, ChatMessageSent> consumer = new KafkaConsumer<>(props,
+                topics.messageSent().keySerde().deserializer(), topics.messageSent().valueSerde().deserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(TopicNames.MESSAGE_SENT).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            List<ChatMessage> messages = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                for (ConsumerRecord<String, ChatMessageSent> record : consumer.poll(Duration.ofMillis(200))) {
+                    ChatMessage message = record.value().getPayload();
+                    assertThat(record.key()).isEqualTo(message.getRoomId());
+                    messages.add(message);
+                }
+                return partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p));
+            });
+            return messages;
+        }
+    }
+
+    @Override
+    public void close() {
+        // Each close is independent: one failing must not leave the others running.
+        edges.forEach(EdgeRest::closeQuietly);
+        EdgeRest.closeQuietly(topologies);
+        EdgeRest.closeQuietly(registry);
+        EdgeRest.closeQuietly(broker);
+    }
+}
