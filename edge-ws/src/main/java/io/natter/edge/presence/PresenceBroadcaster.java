@@ -122,33 +122,24 @@ public final class PresenceBroadcaster implements AutoCloseable {
             return;
         }
         try {
-            StatefulRedisConnection<String, String> main = redis.client().connect();
-            StatefulRedisPubSubConnection<String, String> pubSub;
-            try {
-                pubSub = redis.client().connectPubSub();
-                pubSub.addListener(new RedisPubSubAdapter<>() {
-                    @Override
-                    public void message(String channel, String message) {
-                        run(() -> deliver(message), 0);
-                    }
+            // Lettuce subscribes again by itself after a reconnect.
+            PresenceRedis.Subscribed opened = redis.connectSubscribed(PresenceKeys.EVENTS, new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String channel, String message) {
+                    run(() -> deliver(message), 0);
+                }
 
-                    @Override
-                    public void subscribed(String channel, long count) {
-                        // Also called when Lettuce re-subscribes after a reconnect.
-                        if (!subscribed && counter != null) {
-                            subscribed = true;
-                            run(PresenceBroadcaster.this::resubscribed, 0);
-                        }
+                @Override
+                public void subscribed(String channel, long count) {
+                    // Also called when Lettuce re-subscribes after a reconnect.
+                    if (!subscribed && counter != null) {
+                        subscribed = true;
+                        run(PresenceBroadcaster.this::resubscribed, 0);
                     }
-                });
-                // Lettuce subscribes again by itself after a reconnect.
-                pubSub.sync().subscribe(PresenceKeys.EVENTS);
-            } catch (RedisException e) {
-                main.close();
-                throw e;
-            }
-            counter = main;
-            events = pubSub;
+                }
+            });
+            counter = opened.commands();
+            events = opened.pubSub();
             subscribed = true;
             connectFailing = false;
             recount();

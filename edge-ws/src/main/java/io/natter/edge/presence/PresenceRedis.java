@@ -3,7 +3,11 @@ package io.natter.edge.presence;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.pubsub.RedisPubSubListener;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import java.time.Duration;
@@ -45,6 +49,24 @@ public final class PresenceRedis implements AutoCloseable {
 
     RedisClient client() {
         return client;
+    }
+
+    /** A command connection and a pub/sub connection subscribed to one channel; Lettuce re-subscribes on reconnect. */
+    record Subscribed(StatefulRedisConnection<String, String> commands,
+            StatefulRedisPubSubConnection<String, String> pubSub) {}
+
+    /** Opens both connections of {@link Subscribed} with {@code listener} on {@code channel}, or neither. */
+    Subscribed connectSubscribed(String channel, RedisPubSubListener<String, String> listener) {
+        StatefulRedisConnection<String, String> commands = client.connect();
+        try {
+            StatefulRedisPubSubConnection<String, String> pubSub = client.connectPubSub();
+            pubSub.addListener(listener);
+            pubSub.sync().subscribe(channel);
+            return new Subscribed(commands, pubSub);
+        } catch (RedisException e) {
+            commands.close();
+            throw e;
+        }
     }
 
     @Override

@@ -246,27 +246,18 @@ public final class PresenceTracker implements AutoCloseable {
             return;
         }
         try {
-            StatefulRedisConnection<String, String> main = redis.client().connect();
-            StatefulRedisPubSubConnection<String, String> pubSub;
-            try {
-                pubSub = redis.client().connectPubSub();
-                pubSub.addListener(new RedisPubSubAdapter<>() {
-                    @Override
-                    public void message(String channel, String key) {
-                        if (key.startsWith(PresenceKeys.USER)) {
-                            // Every edge hears the expiry; the OFFLINE script lets only one of them publish.
-                            String user = key.substring(PresenceKeys.USER.length());
-                            submit(() -> offlineNow(user));
-                        }
+            PresenceRedis.Subscribed opened = redis.connectSubscribed(PresenceKeys.EXPIRED, new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String channel, String key) {
+                    if (key.startsWith(PresenceKeys.USER)) {
+                        // Every edge hears the expiry; the OFFLINE script lets only one of them publish.
+                        String user = key.substring(PresenceKeys.USER.length());
+                        submit(() -> offlineNow(user));
                     }
-                });
-                pubSub.sync().subscribe(PresenceKeys.EXPIRED);
-            } catch (RedisException e) {
-                main.close();
-                throw e;
-            }
-            connection = main;
-            expirations = pubSub;
+                }
+            });
+            connection = opened.commands();
+            expirations = opened.pubSub();
             redisWorks();
             resync();
         } catch (RedisException e) {
