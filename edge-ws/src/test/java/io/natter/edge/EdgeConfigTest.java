@@ -30,7 +30,7 @@ class EdgeConfigTest {
                 new PresenceConfig("redis://127.0.0.1:6379", Duration.ofSeconds(90), Duration.ofSeconds(30),
                         Duration.ofSeconds(1), "127.0.0.1", 9090),
                 new EdgeConfig.Tokens(null, List.of("RS256", "ES256"), Duration.ofMinutes(1)),
-                new EdgeConfig.Backpressure(20, 40, 1000, 1_048_576)));
+                new EdgeConfig.Backpressure(20, 40, 1000, 1_048_576, 1000, Duration.ofMinutes(1))));
     }
 
     @Test
@@ -62,7 +62,9 @@ class EdgeConfigTest {
                 Map.entry("NATTER_RATE_LIMIT_PER_SECOND", "5"),
                 Map.entry("NATTER_RATE_LIMIT_BURST", "7"),
                 Map.entry("NATTER_OUTBOUND_MAX_FRAMES", "50"),
-                Map.entry("NATTER_OUTBOUND_MAX_BYTES", "65536")));
+                Map.entry("NATTER_OUTBOUND_MAX_BYTES", "65536"),
+                Map.entry("NATTER_OUTAGE_BUFFER_MAX_COMMANDS", "5"),
+                Map.entry("NATTER_OUTAGE_MAX_WAIT_MS", "3000")));
         assertThat(config).isEqualTo(new EdgeConfig("k:1", "http://r/apis/ccompat/v7", "eu", "0.0.0.0", 0, "edge-a",
                 "s".repeat(32), "iss", "aud", Duration.ofMillis(750), 1024, 100, Duration.ofSeconds(2),
                 List.of(URI.create("http://t1:8090"), URI.create("https://t2:9000")),
@@ -70,7 +72,7 @@ class EdgeConfigTest {
                         Duration.ofMillis(200), "10.0.0.1", 9190),
                 new EdgeConfig.Tokens(URI.create("https://idp.example/.well-known/jwks.json"), List.of("ES256", "PS256"),
                         Duration.ofMillis(1500)),
-                new EdgeConfig.Backpressure(5, 7, 50, 65_536)));
+                new EdgeConfig.Backpressure(5, 7, 50, 65_536, 5, Duration.ofSeconds(3))));
     }
 
     @Test
@@ -97,6 +99,8 @@ class EdgeConfigTest {
                 .hasMessage("NATTER_JWT_JWKS_URL needs http(s)://host[:port] URLs, got 'file:///etc/keys'");
         assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("NATTER_TOPOLOGY_QUERY_URLS", ",")))
                 .hasMessage("NATTER_TOPOLOGY_QUERY_URLS needs at least one URL");
+        assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("NATTER_OUTAGE_BUFFER_MAX_COMMANDS", "-1")))
+                .hasMessage("NATTER_OUTAGE_BUFFER_MAX_COMMANDS must be between 0 and 1000000, got -1");
     }
 
     @Test

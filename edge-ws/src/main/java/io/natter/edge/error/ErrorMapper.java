@@ -62,6 +62,7 @@ public final class ErrorMapper {
             case AccessDeniedException a -> "NOT_A_MEMBER".equals(a.code()) ? 403 : 404;
             case HistoryTruncatedException h -> 410;
             case RateLimitedException r -> 429;
+            case DroppedException d -> 503;
         };
     }
 
