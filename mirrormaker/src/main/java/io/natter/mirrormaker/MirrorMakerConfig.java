@@ -58,7 +58,7 @@ public record MirrorMakerConfig(Region regionA, Region regionB, Optional<Path> p
 
     /** Both directions between {@code a} and {@code b}, with the bundled properties template. */
     public static MirrorMakerConfig of(Region a, Region b) {
-        return new MirrorMakerConfig(a, b, Optional.empty(), Set.of(a.alias(), b.alias()));
+        return new MirrorMakerConfig(a, b, Optional.empty(), bothAliases(a, b));
     }
 
     /** Parses {@code env}, using each key's default when it is unset or blank. */
@@ -71,7 +71,12 @@ public record MirrorMakerConfig(Region regionA, Region regionB, Optional<Path> p
                 .filter(alias -> !alias.isEmpty())
                 .collect(Collectors.toCollection(LinkedHashSet::new));
         return new MirrorMakerConfig(a, b, file.isEmpty() ? Optional.empty() : Optional.of(Path.of(file)),
-                targets.isEmpty() ? Set.of(a.alias(), b.alias()) : targets);
+                targets.isEmpty() ? bothAliases(a, b) : targets);
+    }
+
+    /** A set even when both aliases are equal, so the constructor can refuse that with a clear message. */
+    private static Set<String> bothAliases(Region a, Region b) {
+        return new LinkedHashSet<>(List.of(a.alias(), b.alias()));
     }
 
     /** The environment that {@link #fromEnv} reads back into this configuration, e.g. for a child process. */

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -60,8 +61,8 @@ final class Mm2Properties {
         Set<String> clusters = list(template.getOrDefault("clusters", ""));
         Set<String> regions = Set.of(config.regionA().alias(), config.regionB().alias());
         if (!clusters.equals(regions)) {
-            throw new MirrorMakerConfigException("the MirrorMaker template declares clusters " + clusters
-                    + " but the configured regions are " + regions + "; write a template for that pair");
+            throw new MirrorMakerConfigException("the MirrorMaker template declares clusters " + new TreeSet<>(clusters)
+                    + " but the configured regions are " + new TreeSet<>(regions) + "; write a template for that pair");
         }
         Map<String, String> rendered = new TreeMap<>(template);
         for (Region region : config.regions()) {

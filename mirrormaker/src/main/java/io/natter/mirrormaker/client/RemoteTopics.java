@@ -11,6 +11,8 @@ import org.apache.kafka.connect.mirror.ReplicationPolicy;
 public final class RemoteTopics {
     // The policy the checked-in MirrorMaker configuration states (mirrormaker/config/mm2-us-eu.properties).
     private static final ReplicationPolicy POLICY = new DefaultReplicationPolicy();
+    /** Every local Natter topic lives in this namespace, the one the MirrorMaker template mirrors. */
+    private static final String LOCAL_NAMESPACE = "chat.";
 
     private RemoteTopics() {}
 
@@ -24,6 +26,10 @@ public final class RemoteTopics {
 
     /** The region a mirrored topic comes from ({@code us} for {@code us.chat.message.sent.v1}); empty for a local topic. */
     public static Optional<String> sourceRegion(String topic) {
+        // The default policy takes everything before the first dot as the source, i.e. "chat" for a local topic.
+        if (topic.startsWith(LOCAL_NAMESPACE)) {
+            return Optional.empty();
+        }
         return Optional.ofNullable(POLICY.topicSource(topic));
     }
 
