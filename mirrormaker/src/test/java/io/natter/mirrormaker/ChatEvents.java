@@ -28,19 +28,19 @@ final class ChatEvents {
                 .setClientMsgId("c" + seq)
                 .setAttachments(List.of())
                 .build();
-        return ChatMessageSent.newBuilder().setEventType(TopicNames.MESSAGE_SENT).setEventId("E-" + region + seq)
+        return ChatMessageSent.newBuilder().setEventType(TopicNames.MESSAGE_SENT).setEventId("E-" + region + "-" + roomId + "-" + seq)
                 .setOccurredAt(AT).setRegion(region).setPayload(message).build();
     }
 
     static RoomMembershipEvent joined(String region, String roomId, String userId) {
-        return RoomMembershipEvent.newBuilder().setEventType(TopicNames.ROOM_MEMBERSHIP).setEventId("J-" + userId)
+        return RoomMembershipEvent.newBuilder().setEventType(TopicNames.ROOM_MEMBERSHIP).setEventId("J-" + region + "-" + userId)
                 .setOccurredAt(AT).setRegion(region).setCommandId(null)
                 .setPayload(MemberJoined.newBuilder().setRoomId(roomId).setUserId(userId).setAddedBy(userId).build())
                 .build();
     }
 
     static RoomCommand joinCommand(String region, String roomId, String actorId) {
-        return RoomCommand.newBuilder().setEventType(TopicNames.MESSAGE_REQUESTED).setEventId("C-" + actorId)
+        return RoomCommand.newBuilder().setEventType(TopicNames.MESSAGE_REQUESTED).setEventId("C-" + region + "-" + actorId)
                 .setOccurredAt(AT).setRegion(region).setCommandId("cmd-" + actorId).setActorId(actorId)
                 .setOrigin(Origin.newBuilder().setNodeId("edge-1").setSessionId(null).build())
                 .setPayload(JoinRoomRequested.newBuilder().setRoomId(roomId).build())
