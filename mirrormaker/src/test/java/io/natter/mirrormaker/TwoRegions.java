@@ -39,10 +39,12 @@ final class TwoRegions implements AutoCloseable {
 
     static TwoRegions start(Path dataDir, Collection<String> topics) {
         TwoRegions regions = new TwoRegions();
+        // One registry after the other, beside the brokers: two Apicurio JVMs starting at once on a busy 2-core
+        // machine can both miss their 60 s readiness deadline.
         CompletableFuture<SchemaRegistryServer> usRegistry =
                 CompletableFuture.supplyAsync(() -> SchemaRegistryServer.start(dataDir.resolve("us-registry"), 0));
-        CompletableFuture<SchemaRegistryServer> euRegistry =
-                CompletableFuture.supplyAsync(() -> SchemaRegistryServer.start(dataDir.resolve("eu-registry"), 0));
+        CompletableFuture<SchemaRegistryServer> euRegistry = usRegistry.thenApplyAsync(
+                started -> SchemaRegistryServer.start(dataDir.resolve("eu-registry"), 0));
         try {
             regions.add("us", KafkaBroker.start(dataDir.resolve("us-kafka"), 0));
             regions.add("eu", KafkaBroker.start(dataDir.resolve("eu-kafka"), 0));
