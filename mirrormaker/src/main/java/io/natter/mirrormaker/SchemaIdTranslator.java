@@ -4,7 +4,6 @@ import io.natter.schemas.ConfluentRegistryClient;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.connect.connector.ConnectRecord;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.transforms.Transformation;
@@ -66,12 +65,8 @@ public final class SchemaIdTranslator implements Transformation<SourceRecord> {
             throw new DataException("expected the raw bytes MirrorMaker copies, got "
                     + record.value().getClass().getName() + " on " + record.topic());
         }
-        return withValue(record, mapping.translate(record.topic(), value));
-    }
-
-    private static <R extends ConnectRecord<R>> R withValue(R record, byte[] value) {
         return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(),
-                record.valueSchema(), value, record.timestamp(), record.headers());
+                record.valueSchema(), mapping.translate(record.topic(), value), record.timestamp(), record.headers());
     }
 
     @Override

@@ -162,9 +162,9 @@ class MirrorMakerIT {
     @Test
     void replicationWatcherTellsWhenAnOffsetOfTheSourceTopicIsOnTheTargetCluster() throws Exception {
         Topic<String, ChatMessageSent> sent = regions.topics("us").messageSent();
-        try (ReplicationWatcher watcher = ReplicationWatcher.start(regions.bootstrap("eu"), "us", sent.name());
-                KafkaProducer<String, ChatMessageSent> producer = regions.producer("us",
-                        sent.keySerde().serializer(), sent.valueSerde().serializer())) {
+        ReplicationWatcher watcher = ReplicationWatcher.start(regions.bootstrap("eu"), "us", sent.name());
+        try (KafkaProducer<String, ChatMessageSent> producer = regions.producer("us", sent.keySerde().serializer(),
+                sent.valueSerde().serializer())) {
             assertThat(watcher.mirroredTopic()).isEqualTo("us.chat.message.sent.v1");
             RecordMetadata first = producer.send(new ProducerRecord<>(sent.name(), "watched-room",
                     ChatEvents.sent("us", "watched-room", 1))).get();
@@ -188,6 +188,10 @@ class MirrorMakerIT {
             watcher.close();
             assertThatThrownBy(() -> neverWritten.get(10, TimeUnit.SECONDS))
                     .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> watcher.whenReplicated(first.partition(), first.offset() + 1).get(10, TimeUnit.SECONDS))
+                    .as("a closed watcher answers no new question").isInstanceOf(ExecutionException.class);
+        } finally {
+            watcher.close();
         }
     }
 

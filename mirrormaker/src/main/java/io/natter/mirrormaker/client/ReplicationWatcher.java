@@ -12,6 +12,8 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -44,6 +46,7 @@ public final class ReplicationWatcher implements AutoCloseable {
     private final Map<Integer, Long> replicatedThrough = new ConcurrentHashMap<>();
     private final Map<Integer, TreeMap<Long, List<CompletableFuture<Void>>>> waiters = new HashMap<>();
     private final Thread thread;
+    private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean running = true;
     private volatile Throwable failure;
 
@@ -146,7 +149,7 @@ public final class ReplicationWatcher implements AutoCloseable {
             failure = e;
             LOG.error("replication watcher of {} stopped", mirroredTopic, e);
         } finally {
-            consumer.close(CLOSE_TIMEOUT);
+            consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));
             failWaiters();
         }
     }
@@ -206,9 +209,12 @@ public final class ReplicationWatcher implements AutoCloseable {
         pending.forEach(future -> future.completeExceptionally(closed));
     }
 
-    /** Stops reading and fails every pending {@link #whenReplicated} future. */
+    /** Stops reading and fails every pending {@link #whenReplicated} future; later calls do nothing. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         running = false;
         consumer.wakeup();
         try {
