@@ -75,16 +75,16 @@ public final class RoomEvents {
                             Envelopes.SCHEMA_VERSION, e.edit())),
                     KeyValue.pair(roomId, new ChatFanout(FANOUT, ids.get(), now, region, Envelopes.SCHEMA_VERSION,
                             fanout(command, e.state(), e.edit()))));
-            case Outcome.AttachmentRegistered r -> List.of(KeyValue.pair(roomId, new AttachmentUploaded(
-                    ATTACHMENT_UPLOADED, ids.get(), now, region, Envelopes.SCHEMA_VERSION, r.attachment())));
-            // A repeated registration and a removal change at most the store: no event.
-            case Outcome.AttachmentAlreadyRegistered a -> List.of();
-            case Outcome.AttachmentRemoved r -> List.of();
             case Outcome.Deleted d -> List.of(
                     KeyValue.pair(roomId, new ChatMessageDeleted(MESSAGE_DELETED, ids.get(), now, region,
                             Envelopes.SCHEMA_VERSION, d.deletion())),
                     KeyValue.pair(roomId, new ChatFanout(FANOUT, ids.get(), now, region, Envelopes.SCHEMA_VERSION,
                             fanout(command, d.state(), d.deletion()))));
+            case Outcome.AttachmentRegistered r -> List.of(KeyValue.pair(roomId, new AttachmentUploaded(
+                    ATTACHMENT_UPLOADED, ids.get(), now, region, Envelopes.SCHEMA_VERSION, r.attachment())));
+            // A repeated registration and a removal change at most the store: no event.
+            case Outcome.AttachmentAlreadyRegistered a -> List.of();
+            case Outcome.AttachmentRemoved r -> List.of();
         };
     }
 
