@@ -1,8 +1,10 @@
 package io.natter.topologies;
 
+import io.natter.schemas.avro.AttachmentMetadata;
 import io.natter.schemas.avro.DeleteMessageRequested;
 import io.natter.schemas.avro.EditMessageRequested;
 import io.natter.schemas.avro.HistoryEntry;
+import io.natter.schemas.avro.RegisterAttachment;
 import io.natter.schemas.avro.RoomCommand;
 import io.natter.schemas.avro.RoomState;
 import io.natter.schemas.avro.SendMessageRequested;
@@ -12,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
@@ -41,6 +44,7 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
     private KeyValueStore<String, RoomState> rooms;
     private SendReceipts receipts;
     private RoomHistory history;
+    private RoomAttachments attachments;
 
     RoomCommandProcessor(RoomCommandJudge judge, RoomEvents events, Retention retention, Clock clock) {
         this.judge = judge;
@@ -56,6 +60,7 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
         this.receipts = new SendReceipts(context.getStateStore(RoomTopology.SEND_RECEIPTS_STORE), retention);
         this.history = new RoomHistory(context.getStateStore(RoomTopology.HISTORY_STORE),
                 context.getStateStore(RoomTopology.MESSAGE_INDEX_STORE), retention);
+        this.attachments = new RoomAttachments(context.getStateStore(RoomTopology.ATTACHMENTS_STORE));
         context.schedule(HOUSEKEEPING_INTERVAL, PunctuationType.WALL_CLOCK_TIME, timestamp -> housekeep());
     }
 
@@ -88,8 +93,13 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
         return switch (command.getPayload()) {
             case SendMessageRequested p -> {
                 SendReceipt prior = receipts.find(roomId, command.getActorId(), p.getClientMsgId(), now);
-                yield new RoomFacts(room, prior, null);
+                // Over the limit the send is refused whatever it names: no point reading the store for it.
+                Map<String, AttachmentMetadata> named = p.getAttachmentIds().size() > RoomCommandJudge.MAX_ATTACHMENTS
+                        ? Map.of() : attachments.find(roomId, p.getAttachmentIds());
+                yield new RoomFacts(room, prior, null, named);
             }
+            case RegisterAttachment p -> new RoomFacts(room, null, null,
+                    attachments.find(roomId, List.of(p.getAttachment().getAttachmentId())));
             case EditMessageRequested p -> new RoomFacts(room, null, history.find(roomId, p.getMessageId()));
             case DeleteMessageRequested p -> new RoomFacts(room, null, history.find(roomId, p.getMessageId()));
             default -> RoomFacts.of(room);
@@ -107,6 +117,9 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
             case Outcome.Edited e -> history.replace(e.entry());
             case Outcome.Deleted d -> history.replace(d.entry());
             case Outcome.Accepted a -> rooms.put(a.state().getRoomId(), a.state());
+            case Outcome.AttachmentRegistered r -> attachments.register(r.attachment());
+            case Outcome.AttachmentRemoved r -> attachments.remove(r.roomId(), r.attachmentId());
+            case Outcome.AttachmentAlreadyRegistered a -> { }
             case Outcome.Rejected r -> { }
             case Outcome.Duplicate d -> { }
         }
