@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.natter.attachment.api.AttachmentsApi;
 import io.natter.attachment.api.HealthApi;
 import io.natter.attachment.api.OpenApiDocument;
@@ -29,6 +30,7 @@ import io.natter.schemas.AvroTrust;
 import io.natter.schemas.Envelopes;
 import io.natter.schemas.Topics;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -60,8 +62,11 @@ public final class AttachmentServer implements AutoCloseable {
             database = add(Database.connect(config.postgres()));
             storage = add(ObjectStorage.connect(config.objectStore()));
             Topics topics = Topics.forRegistry(config.schemaRegistryUrl());
+            // No outage buffer here (a completion fails fast with 503 and the client retries), so its limits are zero;
+            // the publisher's outage metrics are not served until this service gets a /metrics endpoint.
             publisher = add(CommandPublisher.create(config.kafkaBootstrap(), config.nodeId(), config.requestTimeout(),
-                    topics.messageRequested()));
+                    topics.messageRequested(), new CommandPublisher.OutageLimits(0, Duration.ZERO),
+                    new SimpleMeterRegistry()));
             ObjectMapper mapper = jsonMapper();
             RoomQueryClient queryClient = add(new RoomQueryClient(config.topologyQueryUrls(), config.requestTimeout(),
                     mapper));
@@ -109,6 +114,7 @@ public final class AttachmentServer implements AutoCloseable {
      */
     public static AttachmentServer start(AttachmentConfig config, Clock clock) {
         AttachmentServer server = new AttachmentServer(config, clock);
+        server.publisher.start();
         server.warmUp.start();
         try {
             server.app.start();

@@ -72,7 +72,7 @@ public final class AttachmentCommands {
                 .setPayload(payload)
                 .build();
         try {
-            publisher.publish(roomId, command).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            publisher.publishNow(roomId, command).written().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw new UnavailableException("Kafka did not take the " + eventType + " command: " + e.getCause().getMessage(),
                     e.getCause());
