@@ -27,8 +27,7 @@ public final class LoadGenerator {
         try {
             options = LoadOptions.parse(List.of(args), System.getenv());
         } catch (UsageException e) {
-            System.err.println("bench/load: " + e.getMessage());
-            System.err.print(LoadOptions.usage());
+            System.err.println("bench/load: " + e.getMessage() + " (./bench/load --help lists the options)");
             System.exit(2);
             return;
         }
