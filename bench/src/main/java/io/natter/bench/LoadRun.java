@@ -18,8 +18,10 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
@@ -37,6 +39,7 @@ import org.HdrHistogram.Histogram;
  */
 final class LoadRun {
     private static final int ROOM_CREATES_IN_FLIGHT = 16;
+    private static final int ROOM_CREATE_ATTEMPTS = 5;
     private static final int CONNECTIONS_PER_HTTP_CLIENT = 1000;
     private static final Duration STALLED_READ_QUIET = Duration.ofSeconds(3);
     private static final Duration STALLED_READ_MAX = Duration.ofSeconds(60);
@@ -153,7 +156,9 @@ final class LoadRun {
                         ? "stalled" : "observer";
                 client.closed().thenAccept(closed -> {
                     closeCount.increment();
-                    closes.computeIfAbsent(role + " " + describe(closed), key -> new LongAdder()).increment();
+                    // The code alone keeps the row short; an error's reason says what failed.
+                    count(closes, role + " " + (closed.code() == LoadClient.Closed.ERROR ? describe(closed)
+                            : Integer.toString(closed.code())));
                 });
                 (role.equals("active") ? active : role.equals("stalled") ? stalled : observers).add(client);
             }
@@ -449,35 +454,55 @@ final class LoadRun {
                 List.copyOf(timeline));
     }
 
-    private void createRooms(Map<String, String> tokens) throws InterruptedException {
-        Semaphore inFlight = new Semaphore(ROOM_CREATES_IN_FLIGHT);
-        List<CompletableFuture<Void>> creates = new ArrayList<>();
-        URI rooms = target.restBase().resolve("/api/rooms");
-        for (int r = 0; r < options.rooms(); r++) {
-            String roomId = placement.roomId(r);
-            String body;
-            try {
-                body = JSON.writeValueAsString(Map.of("roomId", roomId, "name", roomId, "visibility", "private",
-                        "members", placement.members(r)));
-            } catch (IOException e) {
-                throw new IllegalStateException("could not encode room " + roomId, e);
+    private void createRooms(Map<String, String> tokens) throws InterruptedException, IOException {
+        ExecutorService pool = Executors.newFixedThreadPool(ROOM_CREATES_IN_FLIGHT, named("load-rooms"));
+        try {
+            List<Future<Void>> creates = new ArrayList<>();
+            for (int r = 0; r < options.rooms(); r++) {
+                int room = r;
+                creates.add(pool.submit(() -> {
+                    createRoom(room, tokens.get(placement.owner(room)));
+                    return null;
+                }));
             }
-            inFlight.acquire();
-            creates.add(rest.sendAsync(HttpRequest.newBuilder(rooms)
-                            .header("Authorization", "Bearer " + tokens.get(placement.owner(r)))
-                            .header("Content-Type", "application/json")
-                            .timeout(Duration.ofSeconds(60))
-                            .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                    HttpResponse.BodyHandlers.ofString())
-                    .whenComplete((response, error) -> inFlight.release())
-                    .thenAccept(response -> {
-                        if (response.statusCode() != 201) {
-                            throw new IllegalStateException("creating room " + roomId + ": HTTP "
-                                    + response.statusCode() + " " + response.body());
-                        }
-                    }));
+            for (Future<Void> create : creates) {
+                create.get();
+            }
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        } finally {
+            pool.shutdownNow();
         }
-        CompletableFuture.allOf(creates.toArray(CompletableFuture[]::new)).join();
+    }
+
+    /**
+     * Creates one room, retrying while the edge answers 503 (a busy topology can miss the edge's request timeout);
+     * after a retry, ROOM_EXISTS means an earlier attempt went through (room ids are this run's own).
+     */
+    private void createRoom(int room, String token) throws IOException, InterruptedException {
+        String roomId = placement.roomId(room);
+        String body = JSON.writeValueAsString(Map.of("roomId", roomId, "name", roomId, "visibility", "private",
+                "members", placement.members(room)));
+        HttpRequest request = HttpRequest.newBuilder(target.restBase().resolve("/api/rooms"))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        for (int attempt = 1; ; attempt++) {
+            HttpResponse<String> response = rest.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 201 || (response.statusCode() == 409 && attempt > 1)) {
+                return;
+            }
+            if (response.statusCode() != 503 || attempt == ROOM_CREATE_ATTEMPTS) {
+                throw new IllegalStateException("creating room " + roomId + ": HTTP " + response.statusCode() + " "
+                        + response.body() + (attempt > 1 ? " (attempt " + attempt + ")" : ""));
+            }
+            progress.println("creating room " + roomId + ": HTTP 503, retrying (" + response.body() + ")");
+            TimeUnit.SECONDS.sleep(1);
+        }
     }
 
     /** Opens connections round-robin over the edges, a bounded number of handshakes at a time. */
