@@ -23,8 +23,8 @@ final class CopyLedger {
         UNKNOWN
     }
 
-    /** A message's answer so far. */
-    private enum State { SENT, ACKED, REJECTED }
+    /** A message's answer so far; TIMED_OUT is in doubt: the edge gave up waiting, the topology may still accept it. */
+    private enum State { SENT, ACKED, REJECTED, TIMED_OUT }
 
     /** One message: who got it, and its answer. Guarded by itself. */
     private static final class Entry {
@@ -45,14 +45,17 @@ final class CopyLedger {
     }
 
     /** The totals: copies of accepted messages expected and received, per kind of receiver. */
-    record Summary(long messages, long acked, long rejected, long unanswered, long accepted,
+    record Summary(long messages, long acked, long rejected, long timedOut, long unanswered, long accepted,
             long expectedCopies, long receivedCopies, long receivedByOthers, long lostCopies, long duplicateCopies,
             long observerExpected, long observerReceived, long observerLost, long observerDuplicates,
             long unknownCopies, long duplicateAnswers) {
 
-        /** Nothing more is coming: every message answered and every copy of every accepted one received. */
+        /**
+         * Nothing more is coming: every message answered, none timed out without a copy (it may still be accepted),
+         * and every copy of every accepted one received.
+         */
         boolean settled() {
-            return unanswered == 0 && lostCopies == 0 && observerLost == 0;
+            return unanswered == 0 && timedOut == 0 && lostCopies == 0 && observerLost == 0;
         }
     }
 
@@ -126,9 +129,17 @@ final class CopyLedger {
         return answer(id, State.ACKED);
     }
 
-    /** Records an ERROR answering the message; returns its send time, or -1 for an unknown id or a repeat. */
+    /** Records an ERROR refusing the message; returns its send time, or -1 for an unknown id or a repeat. */
     long rejected(long id) {
         return answer(id, State.REJECTED);
+    }
+
+    /**
+     * Records an ERROR TIMEOUT: the edge stopped waiting for the verdict, but the command is in Kafka and may still
+     * be accepted and delivered. Returns its send time, or -1 for an unknown id or a repeat.
+     */
+    long timedOut(long id) {
+        return answer(id, State.TIMED_OUT);
     }
 
     /** The send time of message {@code id}, or -1 if unknown. */
@@ -145,6 +156,7 @@ final class CopyLedger {
         long count = next.get();
         long acked = 0;
         long rejected = 0;
+        long timedOut = 0;
         long unanswered = 0;
         long accepted = 0;
         long expected = 0;
@@ -158,23 +170,26 @@ final class CopyLedger {
                 continue;
             }
             synchronized (entry) {
+                boolean copied = entry.activeCopies + entry.observerCopies > 0;
                 switch (entry.state) {
                     case ACKED -> acked++;
                     case REJECTED -> rejected++;
+                    // A timed-out message somebody received was accepted after all; counted with the accepted below.
+                    case TIMED_OUT -> timedOut += copied ? 0 : 1;
                     case SENT -> unanswered++;
                 }
                 received += entry.activeCopies;
                 byOthers += entry.activeCopies - (isSet(entry, entry.senderSlot) ? 1 : 0);
                 observerReceived += entry.observerCopies;
-                // A message anyone received was accepted, whatever its answer said (a late TIMEOUT, say).
-                if (entry.state == State.ACKED || entry.activeCopies + entry.observerCopies > 0) {
+                // A message anyone received was accepted, whatever its answer said (a TIMEOUT, say).
+                if (entry.state == State.ACKED || copied) {
                     accepted++;
                     expected += entry.activeMembers;
                 }
             }
         }
         long observerExpected = accepted * observers;
-        return new Summary(count, acked, rejected, unanswered, accepted, expected, received, byOthers,
+        return new Summary(count, acked, rejected, timedOut, unanswered, accepted, expected, received, byOthers,
                 expected - received,
                 duplicates.get(), observerExpected, observerReceived, observerExpected - observerReceived,
                 observerDuplicates.get(), unknown.get(), duplicateAnswers.get());

@@ -71,9 +71,11 @@ record LoadReport(
         List<String> lines = new java.util.ArrayList<>();
         lines.add("- target: " + target + "; run " + runId + "; " + number(durationSeconds) + " s measured after "
                 + number(warmupSeconds) + " s warm-up");
-        lines.add(String.format(Locale.ROOT, "- messages: %d sent, %d ACKed, %d refused, %d unanswered; copies "
-                        + "expected %d, received %d (%d to others than the sender; %.0f/s with the sender's own)",
-                counts.messages(), counts.acked(), counts.rejected(), counts.unanswered(), counts.expectedCopies(),
+        lines.add(String.format(Locale.ROOT, "- messages: %d sent, %d ACKed, %d refused, %d TIMEOUT and never "
+                        + "delivered, %d unanswered; copies expected %d, received %d (%d to others than the sender; "
+                        + "%.0f/s with the sender's own)",
+                counts.messages(), counts.acked(), counts.rejected(), counts.timedOut(), counts.unanswered(),
+                counts.expectedCopies(),
                 counts.receivedCopies(), counts.receivedByOthers(), copiesPerSecondWithSender));
         lines.add(String.format(Locale.ROOT, "- generator lag (send time behind schedule) p99 %s ms, max %s ms",
                 ms(senderLag.p99()), ms(senderLag.max())));

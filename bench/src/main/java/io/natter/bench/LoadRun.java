@@ -40,6 +40,8 @@ import org.HdrHistogram.Histogram;
 final class LoadRun {
     private static final int ROOM_CREATES_IN_FLIGHT = 16;
     private static final int ROOM_CREATE_ATTEMPTS = 5;
+    /** The one ERROR code after which a send may still be accepted (the edge gave up waiting for the verdict). */
+    private static final String TIMEOUT = "TIMEOUT";
     private static final int CONNECTIONS_PER_HTTP_CLIENT = 1000;
     private static final Duration STALLED_READ_QUIET = Duration.ofSeconds(3);
     private static final Duration STALLED_READ_MAX = Duration.ofSeconds(60);
@@ -307,7 +309,11 @@ final class LoadRun {
                 count(errors, frame.code() == null ? "(no code)" : frame.code());
                 long id = MessageStamp.idOfClientMsgId(frame.ref());
                 if (id != MessageStamp.WARMUP) {
-                    ledger.rejected(id);
+                    if (TIMEOUT.equals(frame.code())) {
+                        ledger.timedOut(id);
+                    } else {
+                        ledger.rejected(id);
+                    }
                 }
             }
             default -> { }

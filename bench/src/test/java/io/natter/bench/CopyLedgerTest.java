@@ -14,7 +14,7 @@ class CopyLedgerTest {
         for (int slot = 0; slot < 3; slot++) {
             assertThat(ledger.receivedByMember(id, slot)).isEqualTo(CopyLedger.Receipt.FIRST);
         }
-        assertThat(ledger.summary()).isEqualTo(new CopyLedger.Summary(1, 1, 0, 0, 1, 3, 3, 2, 0, 0, 0, 0, 0, 0, 0, 0));
+        assertThat(ledger.summary()).isEqualTo(new CopyLedger.Summary(1, 1, 0, 0, 0, 1, 3, 3, 2, 0, 0, 0, 0, 0, 0, 0, 0));
         assertThat(ledger.summary().settled()).isTrue();
     }
 
@@ -36,15 +36,25 @@ class CopyLedgerTest {
     }
 
     @Test
-    void aRefusedMessageOwesNoCopiesButOneSomebodyReceivedWasAcceptedWhateverItsAnswer() {
+    void aRefusedMessageOwesNoCopiesButATimedOutOneSomebodyReceivedWasAccepted() {
         CopyLedger ledger = new CopyLedger(0);
         long refused = ledger.register(1, 2, 0);
-        long lateTimeout = ledger.register(2, 2, 0);
+        long lateVerdict = ledger.register(2, 2, 0);
         assertThat(ledger.rejected(refused)).isEqualTo(1);
-        ledger.rejected(lateTimeout);
-        ledger.receivedByMember(lateTimeout, 1);
+        assertThat(ledger.timedOut(lateVerdict)).isEqualTo(2);
+        ledger.receivedByMember(lateVerdict, 1);
         CopyLedger.Summary summary = ledger.summary();
-        assertThat(summary).isEqualTo(new CopyLedger.Summary(2, 0, 2, 0, 1, 2, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0));
+        assertThat(summary).isEqualTo(new CopyLedger.Summary(2, 0, 1, 0, 0, 1, 2, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0));
+    }
+
+    @Test
+    void aTimedOutMessageNobodyReceivedKeepsTheRunWaitingUntilTheDrainEnds() {
+        CopyLedger ledger = new CopyLedger(0);
+        long id = ledger.register(1, 2, 0);
+        ledger.timedOut(id);
+        CopyLedger.Summary summary = ledger.summary();
+        assertThat(summary).isEqualTo(new CopyLedger.Summary(1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+        assertThat(summary.settled()).isFalse();
     }
 
     @Test
@@ -72,7 +82,7 @@ class CopyLedgerTest {
         ledger.receivedByObserver(second, 1);
         assertThat(ledger.receivedByObserver(second, 1)).isEqualTo(CopyLedger.Receipt.DUPLICATE);
         CopyLedger.Summary summary = ledger.summary();
-        assertThat(summary).isEqualTo(new CopyLedger.Summary(2, 2, 0, 0, 2, 2, 2, 0, 0, 0, 4, 3, 1, 1, 0, 0));
+        assertThat(summary).isEqualTo(new CopyLedger.Summary(2, 2, 0, 0, 0, 2, 2, 2, 0, 0, 0, 4, 3, 1, 1, 0, 0));
     }
 
     @Test

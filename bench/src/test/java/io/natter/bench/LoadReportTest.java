@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class LoadReportTest {
     private static final CopyLedger.Summary COUNTS =
-            new CopyLedger.Summary(20000, 19990, 10, 0, 19990, 199900, 199898, 179908, 2, 1, 0, 0, 0, 0, 0, 0);
+            new CopyLedger.Summary(20000, 19990, 10, 0, 0, 19990, 199900, 199898, 179908, 2, 1, 0, 0, 0, 0, 0, 0);
 
     private static LoadReport report(Double clientCores, LoadReport.Stall stall) {
         return new LoadReport("eos", "running stack", "Lrun", 1000, 100, 1, 64, 1, stall == null ? 0 : 1, 0, 5, 20,

@@ -29,7 +29,7 @@ class LoadSmokeIT {
         long messages = counts.messages();
         assertThat(messages).isPositive();
         // Two rooms of five: each message owes five copies (the sender's own included) and one to the observer.
-        assertThat(counts).isEqualTo(new CopyLedger.Summary(messages, messages, 0, 0, messages, 5 * messages,
+        assertThat(counts).isEqualTo(new CopyLedger.Summary(messages, messages, 0, 0, 0, messages, 5 * messages,
                 5 * messages, 4 * messages, 0, 0, messages, messages, 0, 0, 0, 0));
         assertThat(report.delivery().count()).isEqualTo(5 * messages);
         assertThat(report.ack().count()).isEqualTo(messages);
