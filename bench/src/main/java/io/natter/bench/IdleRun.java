@@ -68,6 +68,9 @@ final class IdleRun {
             lines.add("- limits: open files " + (limits.openFiles() == Long.MAX_VALUE ? "unlimited" : limits.openFiles())
                     + " (this process), ephemeral ports " + limits.ephemeralLow() + "-" + limits.ephemeralHigh()
                     + " (" + limits.ephemeralPorts() + " per edge address)");
+            edges.forEach(e -> lines.add("- " + e.edge() + ": pid " + e.pid() + ", " + e.connections()
+                    + " connections; RSS " + e.rssBefore() + " → " + e.rssAfter() + " bytes, heap after GC "
+                    + e.heapBefore() + " → " + e.heapAfter() + " bytes"));
             if (sharesJvmWithServers) {
                 lines.add("- in-process: the edge shares this JVM with the generator's own clients, so the figures "
                         + "include the client side; measure against ./natter dev for the edge alone");

@@ -21,7 +21,7 @@ final class ListeningProcess {
         for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
             Path path = Path.of(table);
             if (inode.isEmpty() && Files.isReadable(path)) {
-                inode = listeningInode(Files.readString(path), port);
+                inode = listeningInode(ProcText.read(path), port);
             }
         }
         if (inode.isEmpty()) {

@@ -1,8 +1,10 @@
 package io.natter.bench;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -68,7 +70,7 @@ record LoadReport(
 
     /** The lines printed under the row: what the row leaves out. */
     List<String> details() {
-        List<String> lines = new java.util.ArrayList<>();
+        List<String> lines = new ArrayList<>();
         lines.add("- target: " + target + "; run " + runId + "; " + number(durationSeconds) + " s measured after "
                 + number(warmupSeconds) + " s warm-up");
         lines.add(String.format(Locale.ROOT, "- messages: %d sent, %d ACKed, %d refused, %d TIMEOUT and never "
@@ -112,7 +114,7 @@ record LoadReport(
 
     /** {@code CODE×n, …} in key order, or 0. */
     static String counts(Map<String, Long> counts) {
-        return counts.isEmpty() ? "0" : new java.util.TreeMap<>(counts).entrySet().stream()
+        return counts.isEmpty() ? "0" : new TreeMap<>(counts).entrySet().stream()
                 .map(e -> e.getKey() + "×" + e.getValue()).collect(Collectors.joining(", "));
     }
 

@@ -113,7 +113,7 @@ final class ProcessCpu {
     /** utime + stime of a live process, in clock ticks; empty if it is gone. */
     static OptionalLong readTicks(long pid) {
         try {
-            return OptionalLong.of(ticksOf(Files.readString(Path.of("/proc", Long.toString(pid), "stat"))));
+            return OptionalLong.of(ticksOf(ProcText.read(Path.of("/proc", Long.toString(pid), "stat"))));
         } catch (IOException e) {
             // The process exited between listing and reading: it keeps its last sample.
             return OptionalLong.empty();

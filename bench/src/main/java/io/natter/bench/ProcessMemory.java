@@ -2,7 +2,6 @@ package io.natter.bench;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +32,7 @@ final class ProcessMemory {
         run(pid, "GC.run");
         run(pid, "GC.run");
         long heap = heapUsedBytes(run(pid, "GC.heap_info"));
-        long rss = rssBytes(Files.readString(Path.of("/proc", Long.toString(pid), "status")));
+        long rss = rssBytes(ProcText.read(Path.of("/proc", Long.toString(pid), "status")));
         return new Reading(rss, heap);
     }
 

@@ -18,14 +18,14 @@ record SystemLimits(long openFiles, int ephemeralLow, int ephemeralHigh) {
 
     /** This process's soft open-files limit and the machine's ephemeral port range. */
     static SystemLimits ofThisProcess() throws IOException {
-        int[] range = portRange(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")));
+        int[] range = portRange(ProcText.read(Path.of("/proc/sys/net/ipv4/ip_local_port_range")));
         return new SystemLimits(openFilesOf(ProcessHandle.current().pid()).orElse(Long.MAX_VALUE), range[0], range[1]);
     }
 
     /** The soft open-files limit of a process, if readable. */
     static OptionalLong openFilesOf(long pid) throws IOException {
         Path limits = Path.of("/proc", Long.toString(pid), "limits");
-        return Files.isReadable(limits) ? OptionalLong.of(softOpenFiles(Files.readString(limits))) : OptionalLong.empty();
+        return Files.isReadable(limits) ? OptionalLong.of(softOpenFiles(ProcText.read(limits))) : OptionalLong.empty();
     }
 
     /** The soft "Max open files" of a {@code /proc/<pid>/limits} text; "unlimited" is Long.MAX_VALUE. */
