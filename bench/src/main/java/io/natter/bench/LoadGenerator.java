@@ -52,8 +52,8 @@ public final class LoadGenerator {
         System.exit(status);
     }
 
-    /** Runs what the options say, prints the markdown report to {@code out}, progress to {@code log}; returns the report. */
-    static Object run(LoadOptions options, PrintStream out, PrintStream log) throws IOException, InterruptedException {
+    /** Runs what the options say, prints the markdown report to {@code out} and progress to {@code log}. */
+    static void run(LoadOptions options, PrintStream out, PrintStream log) throws IOException, InterruptedException {
         String runId = "L" + Long.toString(System.currentTimeMillis(), 36);
         try (Target target = options.inProcess() ? InProcessTarget.start(options)
                 : RunningTarget.of(options, Path.of("").toAbsolutePath())) {
@@ -65,7 +65,7 @@ public final class LoadGenerator {
                 out.println();
                 report.details().forEach(out::println);
                 writeJson(options, report);
-                return report;
+                return;
             }
             warnAboutLimits(options, log);
             LoadReport report = LoadRun.run(options, target, log, runId);
@@ -74,7 +74,6 @@ public final class LoadGenerator {
             out.println();
             report.details().forEach(out::println);
             writeJson(options, report);
-            return report;
         }
     }
 

@@ -256,8 +256,8 @@ final class LoadRun {
                 return;
             }
             boolean measured = now >= windowStart;
-            MessageStamp stamp = new MessageStamp(measured ? ledger.register(now, roomSize, slot)
-                    : MessageStamp.WARMUP, now);
+            long id = measured ? ledger.register(now, roomSize, slot) : MessageStamp.WARMUP;
+            MessageStamp stamp = new MessageStamp(id, now);
             if (measured) {
                 senderLag.record(now - intended);
             } else {
@@ -267,7 +267,11 @@ final class LoadRun {
                     + stamp.clientMsgId(client, ++count) + "\",\"content\":\"" + stamp.content(options.messageBytes())
                     + "\"}";
             if (!connection.send(frame)) {
-                errors.computeIfAbsent("(send failed: connection closed)", key -> new LongAdder()).increment();
+                // Never written, so it owes no copies; the close itself is in the report's closes.
+                if (measured) {
+                    ledger.rejected(id);
+                }
+                count(errors, "(send failed: connection closed)");
                 return;
             }
             intended += pacer.nextGapNanos(random);
