@@ -149,7 +149,7 @@ final class LoadRun {
             CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).exceptionally(error -> null).join();
             if (!connectFailures.isEmpty()) {
                 pending.stream().filter(f -> !f.isCompletedExceptionally()).map(CompletableFuture::join)
-                        .forEach(client -> active.add(client));
+                        .forEach(active::add);
                 throw new IllegalStateException("connections failed: " + LoadReport.counts(snapshot(connectFailures)));
             }
             for (int i = 0; i < pending.size(); i++) {
