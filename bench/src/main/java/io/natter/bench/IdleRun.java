@@ -1,5 +1,6 @@
 package io.natter.bench;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -34,10 +35,12 @@ final class IdleRun {
     record EdgeMemory(String edge, long pid, int connections, long rssBefore, long rssAfter, long heapBefore,
             long heapAfter) {
 
+        @JsonProperty
         long rssPerConnection() {
             return connections == 0 ? 0 : (rssAfter - rssBefore) / connections;
         }
 
+        @JsonProperty
         long heapPerConnection() {
             return connections == 0 ? 0 : (heapAfter - heapBefore) / connections;
         }
