@@ -26,12 +26,20 @@ import io.natter.edge.session.Delivery;
 import io.natter.edge.session.SessionPresence;
 import io.natter.edge.session.SessionRegistry;
 import io.natter.edge.session.UserRateLimits;
+import io.natter.edge.telemetry.EdgeTracing;
+import io.natter.edge.telemetry.FanoutTelemetry;
+import io.natter.edge.telemetry.InstrumentedProducer;
+import io.natter.edge.telemetry.OpenTelemetrySetup;
+import io.natter.edge.telemetry.ProcessMetrics;
+import io.natter.edge.telemetry.SendRejections;
 import io.natter.edge.ws.FrameHandler;
 import io.natter.edge.ws.TokenWatch;
 import io.natter.edge.ws.WsEndpoint;
 import io.natter.schemas.AvroTrust;
 import io.natter.schemas.Envelopes;
 import io.natter.schemas.Topics;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -66,8 +74,14 @@ public final class EdgeServer implements AutoCloseable {
     private final TokenWatch tokenWatch;
     private final Javalin app;
     private final Thread warmUp;
+    private final ProcessMetrics processMetrics;
+    private final FanoutTelemetry fanoutTelemetry;
+    private final OpenTelemetry openTelemetry;
+    private final boolean ownsOpenTelemetry;
 
-    private EdgeServer(EdgeConfig config) {
+    private EdgeServer(EdgeConfig config, OpenTelemetry openTelemetry, boolean ownsOpenTelemetry) {
+        this.openTelemetry = openTelemetry;
+        this.ownsOpenTelemetry = ownsOpenTelemetry;
         this.config = config;
         ObjectMapper mapper = EdgeJson.newMapper();
         Topics topics = Topics.forRegistry(config.schemaRegistryUrl());
@@ -78,19 +92,24 @@ public final class EdgeServer implements AutoCloseable {
         Gauge.builder(ACTIVE_SESSIONS_GAUGE, sessions, SessionRegistry::size)
                 .description("Open WebSocket sessions on this edge")
                 .register(metrics);
+        processMetrics = ProcessMetrics.bindTo(metrics);
+        EdgeTracing tracing = new EdgeTracing(openTelemetry);
+        fanoutTelemetry = new FanoutTelemetry(tracing, metrics, Clock.systemUTC());
         // Returns at once even when Redis is down: presence degrades and recovers, messaging never waits on it.
         presence = EdgePresence.start(config.presence(), config.nodeId(), metrics);
         sessionPresence = new SessionPresence(presence.tracker(), presence.broadcaster(), sessions, codec);
         publisher = CommandPublisher.create(config.kafkaBootstrap(), config.nodeId(), config.requestTimeout(),
                 topics.messageRequested(), new CommandPublisher.OutageLimits(
-                        config.backpressure().outageBufferMaxCommands(), config.backpressure().outageMaxWait()), metrics);
+                        config.backpressure().outageBufferMaxCommands(), config.backpressure().outageMaxWait()), metrics,
+                producer -> new InstrumentedProducer(producer, tracing, metrics));
         queryClient = new RoomQueryClient(config.topologyQueryUrls(), config.requestTimeout(), mapper);
         RoomQueries queries = new RoomQueries(queryClient);
         // History reads block on HTTP; one virtual thread each keeps sockets and the fan-out thread free.
         reads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(config.nodeId() + "-read-", 0).factory());
         Catchup catchup = new Catchup(queries, codec, reads);
         consumer = new FanoutConsumer(config.kafkaBootstrap(), config.nodeId(), topics,
-                new Delivery(config.nodeId(), sessions, pending, catchup, sessionPresence));
+                fanoutTelemetry.measured(new Delivery(config.nodeId(), sessions, pending, catchup, sessionPresence),
+                        sessions), fanoutTelemetry);
         RoomService rooms = new RoomService(publisher,
                 new RoomCommands(config.nodeId(), Envelopes.systemClock(config.region())), pending);
 
@@ -105,7 +124,8 @@ public final class EdgeServer implements AutoCloseable {
         EdgeConfig.Backpressure backpressure = config.backpressure();
         UserRateLimits writeLimits = new UserRateLimits(backpressure.ratePerSecond(), backpressure.rateBurst());
         WsEndpoint wsEndpoint = new WsEndpoint(sessions, sessionPresence,
-                new FrameHandler(codec, rooms, queries, catchup, sessionPresence, reads, writeLimits, tokenWatch),
+                new FrameHandler(codec, rooms, queries, catchup, sessionPresence, reads, writeLimits, tokenWatch,
+                        new SendRejections(metrics)),
                 new WsEndpoint.Outbound(backpressure.outboundMaxFrames(), backpressure.outboundMaxBytes(),
                         Counter.builder(FRAMES_DROPPED_COUNTER)
                                 .description("Droppable frames (presence) dropped for connections reading too slowly")
@@ -129,6 +149,7 @@ public final class EdgeServer implements AutoCloseable {
             cfg.startup.showJavalinBanner = false;
             cfg.jsonMapper(new JavalinJackson(mapper, true));
             ErrorMapper.register(cfg.routes);
+            tracing.register(cfg.routes, WS_PATH);
             authentication.register(cfg.routes, API_PATH, WS_PATH);
             health.register(cfg.routes);
             metricsApi.register(cfg.routes);
@@ -140,7 +161,16 @@ public final class EdgeServer implements AutoCloseable {
 
     /** Starts an edge; it serves HTTP at once and turns ready when Kafka is reachable. */
     public static EdgeServer start(EdgeConfig config) {
-        EdgeServer server = new EdgeServer(config);
+        return start(config, OpenTelemetrySetup.fromEnv(System.getenv(), "natter-edge"), true);
+    }
+
+    /** Starts an edge tracing with {@code openTelemetry} (tests pass an in-memory exporter's); the caller closes it. */
+    static EdgeServer start(EdgeConfig config, OpenTelemetry openTelemetry) {
+        return start(config, openTelemetry, false);
+    }
+
+    private static EdgeServer start(EdgeConfig config, OpenTelemetry openTelemetry, boolean ownsOpenTelemetry) {
+        EdgeServer server = new EdgeServer(config, openTelemetry, ownsOpenTelemetry);
         server.consumer.start();
         server.publisher.start();
         server.warmUp.start();
@@ -204,7 +234,12 @@ public final class EdgeServer implements AutoCloseable {
         reads.shutdownNow();
         queryClient.close();
         warmUp.interrupt();
+        fanoutTelemetry.close();
+        processMetrics.close();
         metrics.close();
+        if (ownsOpenTelemetry && openTelemetry instanceof OpenTelemetrySdk sdk) {
+            sdk.close();
+        }
     }
 
     public static void main(String[] args) throws InterruptedException {

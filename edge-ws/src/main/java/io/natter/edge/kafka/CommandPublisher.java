@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -94,9 +95,16 @@ public final class CommandPublisher implements AutoCloseable {
     /** A publisher with the edge's producer settings and a probe of the command topic. */
     public static CommandPublisher create(String bootstrap, String nodeId, Duration maxBlock,
             Topic<String, RoomCommand> topic, OutageLimits limits, MeterRegistry metrics) {
+        return create(bootstrap, nodeId, maxBlock, topic, limits, metrics, UnaryOperator.identity());
+    }
+
+    /** As {@link #create(String, String, Duration, Topic, OutageLimits, MeterRegistry)}, its producer wrapped by {@code instrument}. */
+    public static CommandPublisher create(String bootstrap, String nodeId, Duration maxBlock,
+            Topic<String, RoomCommand> topic, OutageLimits limits, MeterRegistry metrics,
+            UnaryOperator<Producer<String, RoomCommand>> instrument) {
         return new CommandPublisher(nodeId,
-                new KafkaProducer<>(KafkaClientSettings.producer(bootstrap, nodeId, maxBlock),
-                        topic.keySerde().serializer(), topic.valueSerde().serializer()),
+                instrument.apply(new KafkaProducer<>(KafkaClientSettings.producer(bootstrap, nodeId, maxBlock),
+                        topic.keySerde().serializer(), topic.valueSerde().serializer())),
                 topic, KafkaProbe.forTopic(bootstrap, nodeId, topic.name()), limits, metrics, System::nanoTime);
     }
 

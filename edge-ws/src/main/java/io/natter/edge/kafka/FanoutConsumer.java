@@ -34,6 +34,7 @@ public final class FanoutConsumer implements AutoCloseable {
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final List<Route<?>> routes;
+    private final FanoutObserver observer;
     private final Thread thread;
     private final CountDownLatch closing = new CountDownLatch(1);
     private volatile boolean ready;
@@ -45,6 +46,13 @@ public final class FanoutConsumer implements AutoCloseable {
     }
 
     public FanoutConsumer(String bootstrap, String nodeId, Topics topics, InboundEvents events) {
+        this(bootstrap, nodeId, topics, events, FanoutObserver.NONE);
+    }
+
+    /** Delivers to {@code events}, each record through {@code observer}. */
+    public FanoutConsumer(String bootstrap, String nodeId, Topics topics, InboundEvents events,
+            FanoutObserver observer) {
+        this.observer = observer;
         this.consumer = new KafkaConsumer<>(KafkaClientSettings.fanoutConsumer(bootstrap, nodeId),
                 new StringDeserializer(), new ByteArrayDeserializer());
         this.routes = List.of(
@@ -52,6 +60,7 @@ public final class FanoutConsumer implements AutoCloseable {
                 new Route<>(topics.messageRejected(), value -> events.onRejection(value.getPayload())),
                 new Route<>(topics.roomMembership(), events::onMembership));
         this.thread = new Thread(this::run, nodeId + "-fanout");
+        observer.bind(consumer);
     }
 
     /** Starts the polling thread; {@link #ready()} turns true once every partition is assigned and positioned. */
@@ -123,7 +132,7 @@ public final class FanoutConsumer implements AutoCloseable {
         for (Route<?> route : routes) {
             for (ConsumerRecord<String, byte[]> record : records.records(route.topic().name())) {
                 try {
-                    route.deliver(record);
+                    observer.deliver(record, () -> route.deliver(record));
                 } catch (RuntimeException e) {
                     log.warn("skipped {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.toString());
                 }

@@ -15,6 +15,7 @@ import io.natter.edge.session.Catchup;
 import io.natter.edge.session.ClientSession;
 import io.natter.edge.session.SessionPresence;
 import io.natter.edge.session.UserRateLimits;
+import io.natter.edge.telemetry.SendRejections;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -31,9 +32,18 @@ public final class FrameHandler {
     private final Executor reads;
     private final TokenWatch tokens;
     private final UserRateLimits writeLimits;
+    private final SendRejections rejections;
 
     public FrameHandler(FrameCodec codec, RoomService rooms, RoomQueries queries, Catchup catchup,
             SessionPresence presence, Executor reads, UserRateLimits writeLimits, TokenWatch tokens) {
+        this(codec, rooms, queries, catchup, presence, reads, writeLimits, tokens, null);
+    }
+
+    /** As above, counting rejected sends in {@code rejections} (null: not counted). */
+    public FrameHandler(FrameCodec codec, RoomService rooms, RoomQueries queries, Catchup catchup,
+            SessionPresence presence, Executor reads, UserRateLimits writeLimits, TokenWatch tokens,
+            SendRejections rejections) {
+        this.rejections = rejections;
         this.codec = codec;
         this.rooms = rooms;
         this.queries = queries;
@@ -59,7 +69,7 @@ public final class FrameHandler {
             return;
         }
         switch (incoming.frame()) {
-            case ClientFrame.SendMessage m -> answer(session, rooms.send(user, id, m).thenApply(v -> ack(m, v)),
+            case ClientFrame.SendMessage m -> answer(session, watched(rooms.send(user, id, m)).thenApply(v -> ack(m, v)),
                     m.clientMsgId() != null ? m.clientMsgId() : ref);
             case ClientFrame.EditMessage e -> answer(session, rooms.edit(user, id, e).thenApply(v -> null), ref);
             case ClientFrame.DeleteMessage d -> answer(session, rooms.delete(user, id, d).thenApply(v -> null), ref);
@@ -95,9 +105,17 @@ public final class FrameHandler {
         if (retryAfterMs == 0) {
             return false;
         }
+        RateLimitedException limited = new RateLimitedException(retryAfterMs);
+        if (rejections != null && frame instanceof ClientFrame.SendMessage) {
+            rejections.rejected(limited.code());
+        }
         String writeRef = frame instanceof ClientFrame.SendMessage m && m.clientMsgId() != null ? m.clientMsgId() : ref;
-        send(session, ErrorMapper.frameOf(new RateLimitedException(retryAfterMs), writeRef));
+        send(session, ErrorMapper.frameOf(limited, writeRef));
         return true;
+    }
+
+    private <T> CompletableFuture<T> watched(CompletableFuture<T> send) {
+        return rejections == null ? send : rejections.watch(send);
     }
 
     private static ServerFrame ack(ClientFrame.SendMessage send, Verdict verdict) {

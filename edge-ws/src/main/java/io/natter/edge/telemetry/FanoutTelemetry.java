@@ -1,0 +1,103 @@
+package io.natter.edge.telemetry;
+
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.natter.edge.kafka.FanoutObserver;
+import io.natter.edge.kafka.InboundEvents;
+import io.natter.edge.session.SessionRegistry;
+import io.natter.schemas.TopicNames;
+import io.natter.schemas.avro.ChatMessage;
+import io.natter.schemas.avro.Fanout;
+import io.natter.schemas.avro.Rejection;
+import io.natter.schemas.avro.RoomMembershipEvent;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.ContextKey;
+import java.time.Clock;
+import java.util.LinkedHashSet;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * The fan-out consumer's telemetry: its Kafka client metrics (records-lag-max, ...), a CONSUMER span per record, and
+ * {@code chat_messages_fanout_latency_ms}, recorded once per local recipient session of each message, from the
+ * receive time the sending edge put in the record's headers to the frame's hand-off to the session.
+ */
+public final class FanoutTelemetry implements FanoutObserver {
+    /** Micrometer name of the fan-out latency; Prometheus {@code chat_messages_fanout_latency_ms}. */
+    public static final String LATENCY_SUMMARY = "chat.messages.fanout.latency";
+    private static final ContextKey<Long> RECEIVED_AT = ContextKey.named("natter-received-at");
+
+    private final EdgeTracing tracing;
+    private final MeterRegistry metrics;
+    private final DistributionSummary latency;
+    private final Clock clock;
+    private KafkaClientMetrics clientMetrics;
+
+    public FanoutTelemetry(EdgeTracing tracing, MeterRegistry metrics, Clock clock) {
+        this.tracing = tracing;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.latency = DistributionSummary.builder(LATENCY_SUMMARY)
+                .description("From the sending edge receiving a SEND to this edge handing the MESSAGE frame to each "
+                        + "recipient's socket, per copy; across machines it includes their clock difference")
+                .baseUnit("ms")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(1.0)
+                .maximumExpectedValue(2000.0)
+                .serviceLevelObjectives(50, 150)
+                .register(metrics);
+    }
+
+    @Override
+    public void bind(Consumer<?, ?> consumer) {
+        clientMetrics = new KafkaClientMetrics(consumer);
+        clientMetrics.bindTo(metrics);
+    }
+
+    @Override
+    public void deliver(ConsumerRecord<String, byte[]> record, Runnable delivery) {
+        boolean roomKeyed = !record.topic().endsWith(TopicNames.MESSAGE_REJECTED);
+        Long receivedAt = KafkaHeaders.receivedAt(record.headers());
+        tracing.consume(record, roomKeyed, context -> receivedAt == null ? context : context.with(RECEIVED_AT, receivedAt),
+                delivery);
+    }
+
+    /** {@code delivery}, recording the latency of every copy of a message it hands to a local session. */
+    public InboundEvents measured(InboundEvents delivery, SessionRegistry sessions) {
+        return new InboundEvents() {
+            @Override
+            public void onFanout(Fanout fanout) {
+                delivery.onFanout(fanout);
+                Long receivedAt = Context.current().get(RECEIVED_AT);
+                if (receivedAt == null || !(fanout.getEvent() instanceof ChatMessage)) {
+                    return;
+                }
+                // Negative when this edge's clock is behind the sender's: counted as 0 rather than lost.
+                long millis = Math.max(0, clock.millis() - receivedAt);
+                for (String recipient : new LinkedHashSet<>(fanout.getRecipients())) {
+                    for (int copies = sessions.sessionsOf(recipient).size(); copies > 0; copies--) {
+                        latency.record(millis);
+                    }
+                }
+            }
+
+            @Override
+            public void onRejection(Rejection rejection) {
+                delivery.onRejection(rejection);
+            }
+
+            @Override
+            public void onMembership(RoomMembershipEvent event) {
+                delivery.onMembership(event);
+            }
+        };
+    }
+
+    /** Unbinds the consumer's client metrics. */
+    public void close() {
+        if (clientMetrics != null) {
+            clientMetrics.close();
+        }
+    }
+}
