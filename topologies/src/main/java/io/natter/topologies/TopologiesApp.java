@@ -4,6 +4,11 @@ import io.natter.schemas.AvroTrust;
 import io.natter.schemas.Topics;
 import io.natter.topologies.query.QueryRouter;
 import io.natter.topologies.query.QueryServer;
+import io.natter.topologies.telemetry.OpenTelemetrySetup;
+import io.natter.topologies.telemetry.TopologyMetrics;
+import io.natter.topologies.telemetry.TracingProcessorWrapper;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -13,6 +18,8 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.state.HostInfo;
@@ -27,10 +34,17 @@ public final class TopologiesApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final QueryServer queryServer;
     private final QueryRouter queryRouter;
+    private final TopologyMetrics metrics;
+    private final OpenTelemetry openTelemetry;
+    private final boolean ownsOpenTelemetry;
     private final CompletableFuture<Void> running = new CompletableFuture<>();
     private final CompletableFuture<KafkaStreams.State> terminated = new CompletableFuture<>();
 
-    private TopologiesApp(KafkaStreams streams, QueryServer queryServer, QueryRouter queryRouter) {
+    private TopologiesApp(KafkaStreams streams, QueryServer queryServer, QueryRouter queryRouter,
+            TopologyMetrics metrics, OpenTelemetry openTelemetry, boolean ownsOpenTelemetry) {
+        this.metrics = metrics;
+        this.openTelemetry = openTelemetry;
+        this.ownsOpenTelemetry = ownsOpenTelemetry;
         this.streams = streams;
         this.queryServer = queryServer;
         this.queryRouter = queryRouter;
@@ -41,23 +55,39 @@ public final class TopologiesApp implements AutoCloseable {
      * {@link #awaitRunning(Duration)}.
      */
     public static TopologiesApp start(TopologiesConfig config) {
+        return start(config, OpenTelemetrySetup.fromEnv(System.getenv(), "natter-topologies"), true);
+    }
+
+    /** As {@link #start(TopologiesConfig)}, tracing with {@code openTelemetry} (tests: an in-memory exporter's). */
+    public static TopologiesApp start(TopologiesConfig config, OpenTelemetry openTelemetry) {
+        return start(config, openTelemetry, false);
+    }
+
+    private static TopologiesApp start(TopologiesConfig config, OpenTelemetry openTelemetry, boolean ownsOpenTelemetry) {
+        TopologyMetrics metrics = new TopologyMetrics();
         Topics topics = Topics.forRegistry(config.schemaRegistryUrl());
         QueryRouter router = new QueryRouter();
         // Bound first: with port 0 only the bound port can be advertised as application.server.
-        QueryServer server = QueryServer.start(config.queryHost(), config.queryPort(), router);
+        QueryServer server = QueryServer.start(config.queryHost(), config.queryPort(), router, metrics::register);
         TopologiesApp app;
         try {
             TopologiesConfig bound = config.withQueryPort(server.port());
             Properties props = new Properties();
             props.putAll(bound.streamsConfig());
-            StreamsBuilder builder = new StreamsBuilder();
+            // Traces the judge (KIP-1112 wrapper); the instance travels in the config as an object.
+            props.put(StreamsConfig.PROCESSOR_WRAPPER_CLASS_CONFIG, TracingProcessorWrapper.class);
+            props.put(TracingProcessorWrapper.OPEN_TELEMETRY_CONFIG, openTelemetry);
+            StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
             RoomTopology.build(builder, topics, bound.region(), bound.retention());
             Topology topology = builder.build(props);
-            app = new TopologiesApp(new KafkaStreams(topology, props), server, router);
+            app = new TopologiesApp(new KafkaStreams(topology, props), server, router, metrics, openTelemetry,
+                    ownsOpenTelemetry);
+            metrics.bind(app.streams);
             router.attach(app.streams, new HostInfo(bound.queryHost(), bound.queryPort()));
         } catch (RuntimeException e) {
             server.close();
             router.close();
+            metrics.close();
             throw e;
         }
         app.run();
@@ -129,6 +159,10 @@ public final class TopologiesApp implements AutoCloseable {
         } finally {
             queryServer.close();
             queryRouter.close();
+            metrics.close();
+            if (ownsOpenTelemetry && openTelemetry instanceof OpenTelemetrySdk sdk) {
+                sdk.close();
+            }
         }
     }
 

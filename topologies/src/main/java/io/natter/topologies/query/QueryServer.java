@@ -5,6 +5,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +24,11 @@ public final class QueryServer implements AutoCloseable {
 
     /** Binds {@code host:port} (0 = a free port) and serves {@code router}'s answers. */
     public static QueryServer start(String host, int port, QueryRouter router) {
+        return start(host, port, router, routes -> { });
+    }
+
+    /** As {@link #start(String, int, QueryRouter)}, with {@code extraRoutes} (e.g. /metrics) added. */
+    public static QueryServer start(String host, int port, QueryRouter router, Consumer<RoutesConfig> extraRoutes) {
         Javalin app = Javalin.create(cfg -> {
             cfg.jetty.host = host;
             cfg.jetty.port = port;
@@ -37,6 +43,7 @@ public final class QueryServer implements AutoCloseable {
                 ctx.status(ready ? 200 : 503).json(new Health(ready ? "UP" : "DOWN"));
             });
             new QueryApi(router).register(cfg.routes);
+            extraRoutes.accept(cfg.routes);
         });
         app.start();
         return new QueryServer(app);
