@@ -7,7 +7,8 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.natter.attachment.api.AttachmentsApi;
 import io.natter.attachment.api.HealthApi;
 import io.natter.attachment.api.OpenApiDocument;
@@ -24,11 +25,17 @@ import io.natter.attachment.store.Database;
 import io.natter.edge.EdgeJson;
 import io.natter.edge.auth.Authentication;
 import io.natter.edge.kafka.CommandPublisher;
+import io.natter.edge.telemetry.EdgeTracing;
+import io.natter.edge.telemetry.InstrumentedProducer;
+import io.natter.edge.telemetry.OpenTelemetrySetup;
+import io.natter.edge.telemetry.ProcessMetrics;
 import io.natter.edge.query.RoomQueryClient;
 import io.natter.edge.rooms.RoomQueries;
 import io.natter.schemas.AvroTrust;
 import io.natter.schemas.Envelopes;
 import io.natter.schemas.Topics;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,6 +52,9 @@ import org.slf4j.LoggerFactory;
 public final class AttachmentServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AttachmentServer.class);
     static final String API_PATH = "/api/*";
+    /** Prometheus scrape, unauthenticated like health. */
+    static final String METRICS_PATH = "/metrics";
+    private static final String METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     private final AttachmentConfig config;
     private final List<AutoCloseable> resources = new ArrayList<>();
@@ -62,11 +72,18 @@ public final class AttachmentServer implements AutoCloseable {
             database = add(Database.connect(config.postgres()));
             storage = add(ObjectStorage.connect(config.objectStore()));
             Topics topics = Topics.forRegistry(config.schemaRegistryUrl());
-            // No outage buffer here (a completion fails fast with 503 and the client retries), so its limits are zero;
-            // the publisher's outage metrics are not served until this service gets a /metrics endpoint.
+            PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            add(metrics::close);
+            add(ProcessMetrics.bindTo(metrics));
+            OpenTelemetry openTelemetry = OpenTelemetrySetup.fromEnv(System.getenv(), "natter-attachment-api");
+            if (openTelemetry instanceof OpenTelemetrySdk sdk) {
+                add(sdk);
+            }
+            EdgeTracing tracing = new EdgeTracing(openTelemetry);
+            // No outage buffer here (a completion fails fast with 503 and the client retries), so its limits are zero.
             publisher = add(CommandPublisher.create(config.kafkaBootstrap(), config.nodeId(), config.requestTimeout(),
-                    topics.messageRequested(), new CommandPublisher.OutageLimits(0, Duration.ZERO),
-                    new SimpleMeterRegistry()));
+                    topics.messageRequested(), new CommandPublisher.OutageLimits(0, Duration.ZERO), metrics,
+                    producer -> new InstrumentedProducer(producer, tracing, metrics)));
             ObjectMapper mapper = jsonMapper();
             RoomQueryClient queryClient = add(new RoomQueryClient(config.topologyQueryUrls(), config.requestTimeout(),
                     mapper));
@@ -93,6 +110,7 @@ public final class AttachmentServer implements AutoCloseable {
                 // There is no WebSocket here; the edge's guard wants a path for one, so it gets the API's.
                 authentication.register(cfg.routes, API_PATH, API_PATH);
                 health.register(cfg.routes);
+                cfg.routes.get(METRICS_PATH, ctx -> ctx.contentType(METRICS_CONTENT_TYPE).result(metrics.scrape()));
                 openApi.register(cfg.routes);
                 api.register(cfg.routes);
             });
