@@ -13,6 +13,7 @@ import io.natter.schemas.avro.ChatMessage;
 import io.natter.schemas.avro.ChatMessageSent;
 import io.natter.topologies.TopologiesApp;
 import io.natter.topologies.TopologiesConfig;
+import io.opentelemetry.api.OpenTelemetry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -54,6 +55,12 @@ final class EdgeItStack implements AutoCloseable {
 
     /** Starts broker and registry (in parallel), creates every topic, then a running topology with {@code topologyEnv}. */
     static EdgeItStack start(Path dataDir, String name, int partitions, Map<String, String> topologyEnv) {
+        return start(dataDir, name, partitions, topologyEnv, OpenTelemetry.noop());
+    }
+
+    /** As above, the topology tracing with {@code topologyTelemetry}. */
+    static EdgeItStack start(Path dataDir, String name, int partitions, Map<String, String> topologyEnv,
+            OpenTelemetry topologyTelemetry) {
         long started = System.nanoTime();
         CompletableFuture<SchemaRegistryServer> registryStart =
                 CompletableFuture.supplyAsync(() -> SchemaRegistryServer.start(dataDir.resolve("registry"), 0));
@@ -67,7 +74,7 @@ final class EdgeItStack implements AutoCloseable {
                 "NATTER_TOPOLOGY_STATE_DIR", dataDir.resolve("streams").toString(),
                 "NATTER_TOPOLOGY_QUERY_PORT", "0"));
         env.putAll(topologyEnv);
-        TopologiesApp topologies = TopologiesApp.start(TopologiesConfig.fromEnv(env));
+        TopologiesApp topologies = TopologiesApp.start(TopologiesConfig.fromEnv(env), topologyTelemetry);
         topologies.awaitRunning(Duration.ofSeconds(90));
         System.out.printf("%s: broker, registry and topology up in %d ms%n", name,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
@@ -79,6 +86,11 @@ final class EdgeItStack implements AutoCloseable {
      * and messaging is unaffected; {@code extraEnv} overrides any default.
      */
     EdgeServer startEdge(String nodeId, Map<String, String> extraEnv) {
+        return startEdge(nodeId, extraEnv, OpenTelemetry.noop());
+    }
+
+    /** As above, the edge tracing with {@code openTelemetry}. */
+    EdgeServer startEdge(String nodeId, Map<String, String> extraEnv, OpenTelemetry openTelemetry) {
         Map<String, String> env = new HashMap<>(Map.of(
                 "NATTER_KAFKA_BOOTSTRAP", broker.bootstrapServers(),
                 "NATTER_SCHEMA_REGISTRY_URL", registry.url(),
@@ -89,7 +101,7 @@ final class EdgeItStack implements AutoCloseable {
                 "NATTER_REQUEST_TIMEOUT_MS", "15000",
                 "NATTER_TOPOLOGY_QUERY_URLS", "http://127.0.0.1:" + topologies.queryPort()));
         env.putAll(extraEnv);
-        EdgeServer edge = EdgeServer.start(EdgeConfig.fromEnv(env));
+        EdgeServer edge = EdgeServer.start(EdgeConfig.fromEnv(env), openTelemetry);
         edges.add(edge);
         await().atMost(Duration.ofSeconds(60)).until(edge::ready);
         return edge;

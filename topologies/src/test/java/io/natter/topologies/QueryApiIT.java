@@ -181,6 +181,22 @@ class QueryApiIT {
 
     @Test
     @Order(2)
+    void servesPrometheusMetricsWithKafkaStreamsAndJvmMeters() throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first.queryPort() + "/metrics"))
+                .timeout(Duration.ofSeconds(10)).GET().build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("text/plain"));
+        // Kafka Streams' own metrics (thread, task, client) and the JVM's, and no per-room label anywhere.
+        assertThat(response.body()).contains("kafka_stream_thread_process_total", "kafka_stream_task_",
+                "kafka_consumer_", "kafka_producer_", "jvm_memory_used_bytes", "jvm_gc_", "jvm_threads_live_threads",
+                "system_cpu_count").doesNotContain("room_id");
+    }
+
+    @Test
+    @Order(3)
     void theRemainingInstanceAnswersForAllRoomsOnceTheOtherCloses() throws Exception {
         Map<String, Response> before = new HashMap<>();
         rooms.forEach(roomId -> before.put(roomId, get(first, "/internal/rooms/" + roomId)));
