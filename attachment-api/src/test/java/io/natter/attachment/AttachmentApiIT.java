@@ -396,6 +396,16 @@ class AttachmentApiIT {
         assertThat(contract.exercised()).isEqualTo(contract.operations());
     }
 
+    @Test
+    @Order(12)
+    void servesPrometheusMetricsWithJvmOutageAndProducerMeters() {
+        Rest.Reply reply = rest.call("GET", api, "/metrics", null, null);
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.body()).contains("jvm_memory_used_bytes", "jvm_threads_live_threads", "system_cpu_count",
+                "chat_kafka_up 1.0", "chat_outage_buffer_depth", "kafka_producer_record_send_total");
+    }
+
     private Rest.Reply requestUpload(String user, String room, String fileName, String mimeType, long size) {
         return check(rest.call("POST", api, "/api/rooms/" + room + "/attachments", user,
                 Rest.json(Map.of("fileName", fileName, "mimeType", mimeType, "size", size))));

@@ -69,7 +69,7 @@ public final class TracingProcessorWrapper implements ProcessorWrapper {
         headers.add(key, value.getBytes(StandardCharsets.UTF_8));
     };
 
-    // Set once by configure(), before any wrap call (Kafka Streams configures the wrapper it instantiates).
+    // Set once by configure(), before any wrap call (Kafka Streams configures the wrapper it instantiates); null = off.
     private Tracer tracer;
     private TextMapPropagator propagator;
     private String applicationId;
@@ -77,7 +77,9 @@ public final class TracingProcessorWrapper implements ProcessorWrapper {
     @Override
     public void configure(Map<String, ?> configs) {
         Object instance = configs.get(OPEN_TELEMETRY_CONFIG);
-        OpenTelemetry openTelemetry = instance instanceof OpenTelemetry given ? given : OpenTelemetry.noop();
+        if (!(instance instanceof OpenTelemetry openTelemetry) || openTelemetry == OpenTelemetry.noop()) {
+            return; // Tracing off: the judge runs unwrapped.
+        }
         tracer = openTelemetry.getTracer("io.natter.topologies");
         propagator = openTelemetry.getPropagators().getTextMapPropagator();
         applicationId = String.valueOf(configs.get(StreamsConfig.APPLICATION_ID_CONFIG));
