@@ -16,7 +16,8 @@ class ArchitectureTest {
 
     /**
      * Beyond schemas, only the edge parts shared on purpose: token checks, the error body and codes, the JSON dialect,
-     * the room query client with its membership rule, and the command producer. Never the topologies or infra.
+     * the room query client with its membership rule, the command producer and its telemetry. Never the topologies
+     * or infra.
      */
     @Test
     void dependsOnSchemasAndOnlyTheSharedPartsOfTheEdge() {
@@ -24,7 +25,8 @@ class ArchitectureTest {
                 .should().dependOnClassesThat(resideInAPackage("io.natter..")
                         .and(resideOutsideOfPackages("io.natter.attachment..", "io.natter.schemas..",
                                 "io.natter.edge.auth..", "io.natter.edge.error..", "io.natter.edge.query..",
-                                "io.natter.edge.kafka..", "io.natter.edge.rooms..", "io.natter.edge"))
+                                "io.natter.edge.kafka..", "io.natter.edge.rooms..", "io.natter.edge.telemetry..",
+                                "io.natter.edge"))
                         .or(resideInAPackage("io.natter.edge.rooms..").and(
                                 com.tngtech.archunit.base.DescribedPredicate.describe("other than RoomQueries",
                                         c -> !c.getName().equals("io.natter.edge.rooms.RoomQueries")))))
