@@ -146,6 +146,7 @@ final class FuzzFrames {
                 case 0 -> {
                     List<String> names = new ArrayList<>();
                     frame.fieldNames().forEachRemaining(names::add);
+                    names.add("none");
                     frame.remove(pick(names));
                 }
                 case 1 -> frame.set(FIELDS[random.nextInt(FIELDS.length)], nastyValue());

@@ -407,6 +407,30 @@ class HostileInputIT {
         assertOnlyValidSendsReachedKafka();
     }
 
+    @Test
+    void webSocketProtocolViolationsCloseTheSocketWith1002() throws Exception {
+        int sessionsBefore = edge.sessionCount();
+        byte[] ping = q("{'type':'PING'}").getBytes(StandardCharsets.UTF_8);
+        record Violation(String name, int firstByte, boolean masked, byte[] payload) {}
+        List<Violation> violations = List.of(
+                new Violation("a reserved opcode", 0x80 | 0x3, true, ping),
+                new Violation("an RSV bit without an extension", 0x80 | 0x40 | RawWsClient.TEXT, true, ping),
+                new Violation("a continuation with no message started", 0x80 | RawWsClient.CONTINUATION, true, ping),
+                new Violation("an unmasked client frame", 0x80 | RawWsClient.TEXT, false, ping),
+                new Violation("a fragmented control frame", RawWsClient.PING, true, new byte[0]),
+                new Violation("a control frame over 125 bytes", 0x80 | RawWsClient.PING, true, new byte[126]));
+        Map<String, Integer> codes = new java.util.LinkedHashMap<>();
+        for (Violation violation : violations) {
+            try (RawWsClient raw = RawWsClient.connect(edge.port(), HOSTILE, token(HOSTILE))) {
+                raw.sendRaw(violation.firstByte(), violation.masked(), violation.payload());
+                codes.put(violation.name(), raw.closed().get(FRAME_WAIT.toSeconds(), TimeUnit.SECONDS).code());
+            }
+        }
+        assertThat(codes).allSatisfy((name, code) -> assertThat(code).as(name).isEqualTo(1002));
+        await().atMost(FRAME_WAIT).until(() -> edge.sessionCount() == sessionsBefore);
+        assertHealthy();
+    }
+
     /** Sends a fresh valid message and asserts its ACK and MESSAGE (in either order) and nothing else. */
     private JsonNode sendValidAndExpectAck(WsTestClient client) {
         return sendValidAndExpectAck(client, "valid " + sendCounter.incrementAndGet());

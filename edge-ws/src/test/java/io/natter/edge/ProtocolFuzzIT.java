@@ -86,8 +86,8 @@ class ProtocolFuzzIT {
         edge = stack.startEdge("edge-fuzz", Map.of(
                 "NATTER_REDIS_URI", redis.uri(),
                 "NATTER_MAX_FRAME_BYTES", String.valueOf(MAX_FRAME_BYTES),
-                "NATTER_RATE_LIMIT_PER_SECOND", "200",
-                "NATTER_RATE_LIMIT_BURST", "60"));
+                "NATTER_RATE_LIMIT_PER_SECOND", "15",
+                "NATTER_RATE_LIMIT_BURST", "20"));
         await().atMost(Duration.ofSeconds(10)).until(() -> edge.presence().tracker().connectedToRedis());
         tokens = stack.tokens();
         EdgeRest rest = new EdgeRest(http, edge::port, tokens);

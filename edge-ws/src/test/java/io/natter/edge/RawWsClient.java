@@ -73,28 +73,36 @@ final class RawWsClient implements AutoCloseable {
     }
 
     /** Sends one frame, masked as a client must, with FIN set as given. */
-    synchronized void sendFrame(boolean fin, int opcode, byte[] payload) throws IOException {
+    void sendFrame(boolean fin, int opcode, byte[] payload) throws IOException {
+        sendRaw((fin ? 0x80 : 0) | opcode, true, payload);
+    }
+
+    /** Sends a frame with {@code firstByte} (FIN, RSV bits, opcode) as given, masked or not: for protocol violations. */
+    synchronized void sendRaw(int firstByte, boolean masked, byte[] payload) throws IOException {
         ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
-        frame.write((fin ? 0x80 : 0) | opcode);
+        frame.write(firstByte);
+        int maskBit = masked ? 0x80 : 0;
         if (payload.length < 126) {
-            frame.write(0x80 | payload.length);
+            frame.write(maskBit | payload.length);
         } else if (payload.length <= 0xFFFF) {
-            frame.write(0x80 | 126);
+            frame.write(maskBit | 126);
             frame.write(payload.length >>> 8);
             frame.write(payload.length & 0xFF);
         } else {
-            frame.write(0x80 | 127);
+            frame.write(maskBit | 127);
             frame.writeBytes(ByteBuffer.allocate(8).putLong(payload.length).array());
         }
         byte[] mask = new byte[4];
-        ThreadLocalRandom.current().nextBytes(mask);
-        frame.writeBytes(mask);
+        if (masked) {
+            ThreadLocalRandom.current().nextBytes(mask);
+            frame.writeBytes(mask);
+        }
         for (int i = 0; i < payload.length; i++) {
             frame.write(payload[i] ^ mask[i & 3]);
         }
         out.write(frame.toByteArray());
         out.flush();
-        if (opcode == CLOSE) {
+        if ((firstByte & 0x0F) == CLOSE) {
             closeSent = true;
         }
     }

@@ -234,6 +234,8 @@ class FrameCodecTest {
         assertError("{\"type\":\"PING\",\"x\":" + "[".repeat(inner + 1) + "]".repeat(inner + 1) + "}", tooDeep);
         assertError("{\"type\":\"PING\",\"x\":" + "{\"a\":".repeat(10_000) + "1" + "}".repeat(10_000) + "}", tooDeep);
         assertError("[".repeat(60_000), tooDeep);
+        // A 1001-digit number is refused by the parser's limit before it becomes a BigInteger.
+        assertError("{\"type\":\"PING\",\"x\":" + "9".repeat(1001) + "}", tooDeep);
     }
 
     @Test
