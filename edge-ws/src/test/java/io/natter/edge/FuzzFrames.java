@@ -15,7 +15,7 @@ import java.util.UUID;
  * Seeded random client messages for {@link ProtocolFuzzIT}: valid frames, mutated valid frames, random JSON, random
  * text, binary messages, fragmented frames and the few that close a socket (oversize, invalid UTF-8). The same seed
  * gives the same sequence of frames; only the message ids it learns from answers (server-made UUIDs) differ between
- * runs, and they never change how many random draws a frame takes.
+ * runs, and they change neither the random draws nor the length of any frame.
  */
 final class FuzzFrames {
     /** One client message: its opcode, its bytes, how many fragments it goes in, and what kind it is. */
@@ -30,6 +30,9 @@ final class FuzzFrames {
             + "éüßøñç€£¥漢字かなслово😀🎉\u202e\u200b\u2028\t\n";
     private static final byte[][] BAD_UTF8 = {{(byte) 0xFF}, {(byte) 0xC0, (byte) 0xAF}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
         {(byte) 0x80}, {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, {(byte) 0xE2, (byte) 0x28, (byte) 0xA1}};
+
+    /** Stands in for a learned message id before any is known; as long as one, so frame lengths never depend on it. */
+    private static final String NO_MESSAGE_ID = "00000000-0000-0000-0000-000000000000";
 
     private final Random random;
     private final JsonNodeFactory nodes = JsonNodeFactory.instance;
@@ -209,7 +212,7 @@ final class FuzzFrames {
             case 17 -> nodes.textNode(random.nextBoolean() ? "\ud800" : "x\udfff");
             case 18 -> nodes.textNode(randomText(random.nextInt(50)));
             case 19 -> nodes.textNode(random.nextBoolean() ? roomA : roomB);
-            case 20 -> nodes.textNode(knownMessageId("none"));
+            case 20 -> nodes.textNode(knownMessageId(NO_MESSAGE_ID));
             default -> validFrame();
         };
     }
@@ -273,7 +276,7 @@ final class FuzzFrames {
     private String messageId() {
         boolean known = random.nextInt(10) < 7;
         String unknown = random.nextBoolean() ? new UUID(random.nextLong(), random.nextLong()).toString() : "msg-" + random.nextInt(100);
-        return known ? knownMessageId(unknown) : unknown;
+        return known ? knownMessageId(NO_MESSAGE_ID) : unknown;
     }
 
     /** One learned message id (or {@code fallback} before any), taking one draw whatever the number learned. */

@@ -16,6 +16,7 @@ import io.natter.schemas.avro.JoinRoomRequested;
 import io.natter.schemas.avro.LeaveRoomRequested;
 import io.natter.schemas.avro.RoomCommand;
 import io.natter.schemas.avro.SendMessageRequested;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -82,12 +83,13 @@ class ProtocolFuzzIT {
     void startStack(@TempDir Path dataDir) throws Exception {
         redis = RedisServer.start(dataDir.resolve("redis"), 0);
         stack = EdgeItStack.start(dataDir, "protocol-fuzz-it", 3, Map.of());
-        // Redis up, so presence frames are part of the fuzz; a rate limit the fuzzer reaches now and then.
+        // Redis up, so presence frames are part of the fuzz. The fuzzer's writes reach the rate limit now and then;
+        // Amy's and Bea's (one per 30 fuzz messages, under 20/s at the fastest fuzz seen) never do.
         edge = stack.startEdge("edge-fuzz", Map.of(
                 "NATTER_REDIS_URI", redis.uri(),
                 "NATTER_MAX_FRAME_BYTES", String.valueOf(MAX_FRAME_BYTES),
-                "NATTER_RATE_LIMIT_PER_SECOND", "15",
-                "NATTER_RATE_LIMIT_BURST", "20"));
+                "NATTER_RATE_LIMIT_PER_SECOND", "50",
+                "NATTER_RATE_LIMIT_BURST", "50"));
         await().atMost(Duration.ofSeconds(10)).until(() -> edge.presence().tracker().connectedToRedis());
         tokens = stack.tokens();
         EdgeRest rest = new EdgeRest(http, edge::port, tokens);
@@ -132,7 +134,12 @@ class ProtocolFuzzIT {
                     // Its earlier answers first: they are lost once the socket closes.
                     awaitAnswers(fuzzer, ledger, generator, 0);
                     ledger.sent(message, expectation);
-                    send(fuzzer, message);
+                    try {
+                        send(fuzzer, message);
+                    } catch (IOException e) {
+                        // The edge may close before reading the rest of an oversize message; its close frame came first.
+                        System.out.printf("ProtocolFuzzIT: %s not fully written: %s%n", message.kind(), e);
+                    }
                     RawWsClient.Close close = fuzzer.closed().get(FRAME_WAIT.toSeconds(), TimeUnit.SECONDS);
                     if (close.code() != closes.code()) {
                         closeProblems.add(message.kind() + " closed with " + close + ", expected " + closes.code());

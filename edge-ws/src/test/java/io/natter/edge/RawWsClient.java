@@ -184,12 +184,8 @@ final class RawWsClient implements AutoCloseable {
                         int code = payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
                         String reason = payload.length > 2
                                 ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8) : "";
-                        if (!closeSent) {
-                            sendFrame(true, CLOSE, new byte[] {payload.length >= 2 ? payload[0] : 0x03,
-                                    payload.length >= 2 ? payload[1] : (byte) 0xE8});
-                        }
                         closed.complete(new Close(code, reason));
-                        socket.close();
+                        answerClose(payload);
                         return;
                     }
                     default -> { } // binary and pong: the edge sends neither
@@ -197,6 +193,21 @@ final class RawWsClient implements AutoCloseable {
             }
         } catch (IOException e) {
             closed.completeExceptionally(e);
+        }
+    }
+
+    /** Echoes the server's close, as RFC 6455 asks, then closes the socket. */
+    private void answerClose(byte[] payload) throws IOException {
+        try {
+            if (!closeSent) {
+                sendFrame(true, CLOSE, new byte[] {payload.length >= 2 ? payload[0] : 0x03,
+                        payload.length >= 2 ? payload[1] : (byte) 0xE8});
+            }
+        } catch (IOException e) {
+            // The server may drop the connection right after its close frame: the close itself was received.
+            System.out.printf("%s: close not echoed: %s%n", name, e);
+        } finally {
+            socket.close();
         }
     }
 
