@@ -17,6 +17,6 @@ public final class Identifiers {
         if (value.length() > MAX_LENGTH) {
             return field + " is longer than " + MAX_LENGTH + " characters";
         }
-        return MessageText.problem(field, value, false);
+        return MessageText.problemInId(field, value);
     }
 }

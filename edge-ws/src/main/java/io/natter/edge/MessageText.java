@@ -13,8 +13,12 @@ public final class MessageText {
         return problem(field, value, true);
     }
 
-    /** As {@link #problem(String, String)}; without {@code lineControls} tab, LF and CR are refused too (ids). */
-    public static String problem(String field, String value, boolean lineControls) {
+    /** As {@link #problem(String, String)}, but refusing tab, LF and CR too: the rule for ids. */
+    public static String problemInId(String field, String value) {
+        return problem(field, value, false);
+    }
+
+    private static String problem(String field, String value, boolean lineControls) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {

@@ -256,7 +256,7 @@ public final class FrameCodec {
 
     /** {@code text} cut to {@value #MAX_ECHO} code points, or a placeholder when it holds control characters. */
     private static String echo(String text) {
-        if (MessageText.problem("type", text, false) != null) {
+        if (MessageText.problemInId("type", text) != null) {
             return "(unprintable)";
         }
         return text.codePointCount(0, text.length()) <= MAX_ECHO ? text
