@@ -40,6 +40,7 @@ public final class DevStack implements AutoCloseable {
     private final Deque<Component> components = new ConcurrentLinkedDeque<>();
     private final List<JavaProcess> topologies = new CopyOnWriteArrayList<>();
     private final List<JavaProcess> edges = new CopyOnWriteArrayList<>();
+    private final List<JavaProcess> attachmentApis = new CopyOnWriteArrayList<>();
     private final List<Path> pidFiles = new CopyOnWriteArrayList<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -94,6 +95,8 @@ public final class DevStack implements AutoCloseable {
                 ? Optional.of(services.topologiesClasspath()) : Optional.empty();
         Optional<ModuleClasspath> edgeClasspath = config.edges() > 0
                 ? Optional.of(services.edgeClasspath()) : Optional.empty();
+        Optional<ModuleClasspath> attachmentClasspath = config.edges() > 0
+                ? Optional.of(services.attachmentClasspath()) : Optional.empty();
 
         prepareDataDir();
         DevStackPorts ports = DevStackPorts.choose(config.edges(), config.topologies(), FreePorts::isFree);
@@ -130,8 +133,13 @@ public final class DevStack implements AutoCloseable {
                         endpoints)));
             }
         });
+        attachmentClasspath.ifPresent(classpath -> attachmentApis.add(watch(services.startAttachmentApi(classpath,
+                ports.attachmentApi(), endpoints, postgres, objectStore))));
         for (int i = 0; i < edges.size(); i++) {
-            services.awaitEdgeReady(edges.get(i), ports.edges().get(i), EDGE_READY_TIMEOUT);
+            services.awaitReady(edges.get(i), ports.edges().get(i), EDGE_READY_TIMEOUT);
+        }
+        for (JavaProcess attachmentApi : attachmentApis) {
+            services.awaitReady(attachmentApi, ports.attachmentApi(), EDGE_READY_TIMEOUT);
         }
         Optional<String> token = edgeClasspath.map(classpath -> services.devToken(classpath, DEV_USER));
 
@@ -165,6 +173,10 @@ public final class DevStack implements AutoCloseable {
             line(edges.get(i).name() + " WebSocket", "ws://127.0.0.1:" + port + "/ws");
             line(edges.get(i).name() + " REST", "http://127.0.0.1:" + port + "  (metrics: /metrics)");
             line(edges.get(i).name() + " gRPC", "127.0.0.1:" + ports.edgeGrpc().get(i) + "  (internal PresenceService)");
+        }
+        for (JavaProcess attachmentApi : attachmentApis) {
+            line(attachmentApi.name(), "http://127.0.0.1:" + ports.attachmentApi() + "  (REST; OpenAPI: /openapi.yaml; "
+                    + "bucket natter-attachments)");
         }
         for (int i = 0; i < topologies.size(); i++) {
             line(topologies.get(i).name(), "pid " + topologies.get(i).pid() + ", query API http://127.0.0.1:"
@@ -226,6 +238,7 @@ public final class DevStack implements AutoCloseable {
         }
         try {
             out.println("Stopping the Natter dev stack...");
+            stopInParallel(attachmentApis);
             stopInParallel(edges);
             stopInParallel(topologies);
             // A registry still starting must finish first, so its process is stopped rather than orphaned.

@@ -7,6 +7,8 @@ import io.natter.schemas.Envelopes;
 import io.natter.schemas.InMemorySchemaRegistry;
 import io.natter.schemas.Topic;
 import io.natter.schemas.Topics;
+import io.natter.schemas.avro.AttachmentMetadata;
+import io.natter.schemas.avro.AttachmentRef;
 import io.natter.schemas.avro.ChatFanout;
 import io.natter.schemas.avro.ChatMessage;
 import io.natter.schemas.avro.ChatMessageDeleted;
@@ -24,6 +26,7 @@ import io.natter.schemas.avro.Origin;
 import io.natter.schemas.avro.RegionAvailability;
 import io.natter.schemas.avro.RegionStatus;
 import io.natter.schemas.avro.RegionStatusDeclared;
+import io.natter.schemas.avro.RegisterAttachment;
 import io.natter.schemas.avro.RehomeRoom;
 import io.natter.schemas.avro.Rejection;
 import io.natter.schemas.avro.RoomCommand;
@@ -122,6 +125,7 @@ class CrossRegionTopologyTest {
             assertThat(fanout.readKeyValuesToList()).as("unread fan-out").isEmpty();
             assertThat(rejected.readKeyValuesToList()).as("unread rejections").isEmpty();
             List<String> allowed = new ArrayList<>(List.of(topics.roomMembership().name(), topics.messageSent().name(),
+                    topics.attachmentUploaded().name(),
                     topics.messageEdited().name(), topics.messageDeleted().name(), topics.fanout().name(),
                     topics.messageRejected().name()));
             RoomTopology.STORES.forEach(store -> allowed.add("natter-topologies-" + store + "-changelog"));
@@ -248,6 +252,26 @@ class CrossRegionTopologyTest {
                 .containsExactly(List.of("alice", "bob"));
         assertThat(room("r2")).isEqualTo(RoomState.newBuilder(replicaState("r2", List.of("alice", "bob"), 3, 1, 3))
                 .setHomeRegion(US).setLastActivityAt(NOW).setMessageCount(3).build());
+    }
+
+    @Test
+    void keepsAttachmentRegistrationsOfAReplicaRoomSoSendsNamingThemWorkAfterFailover() {
+        replicatedRoomWithTwoMessages();
+        AttachmentMetadata attachment = new AttachmentMetadata("att-1", "r2", "alice", "r2/att-1", "a.png", "image/png",
+                10L, "sha256:abc", NOW);
+        euCommands.pipeInput("r2", command("reg-1", "alice", EU, EU_EDGE, new RegisterAttachment("r2", attachment)));
+        KeyValueStore<String, AttachmentMetadata> attachments = driver.getKeyValueStore(RoomTopology.ATTACHMENTS_STORE);
+        assertThat(attachments.get(StoreKeys.attachment("r2", "att-1"))).isEqualTo(attachment);
+
+        declare(EU, RegionAvailability.DOWN);
+        localCommands.pipeInput("r2", command("c1", "alice", US, US_EDGE,
+                new SendMessageRequested("r2", "see file", "a-7", List.of("att-1"))));
+
+        assertThat(membership.readValuesToList()).extracting(RoomMembershipEvent::getPayload)
+                .containsExactly(new RoomRehomed("r2", US, 1, 3L, EU));
+        assertThat(sent.readValuesToList()).extracting(s -> s.getPayload().getSeq(), s -> s.getPayload().getAttachments())
+                .containsExactly(tuple(3L, List.of(new AttachmentRef("att-1", "a.png", "image/png", 10L))));
+        assertThat(fanout.readValuesToList()).hasSize(1);
     }
 
     @Test
