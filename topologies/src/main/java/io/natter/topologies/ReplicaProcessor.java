@@ -98,7 +98,7 @@ final class ReplicaProcessor implements Processor<String, SpecificRecord, Void, 
                 .setEpochFromSeq(1)
                 .build();
         if (room == null) {
-            rooms.put(c.getRoomId(), replica);
+            rooms.put(c.getRoomId(), withEarlyMessages(replica));
             return;
         }
         if (room.getHomeRegion().equals(c.getHomeRegion())) {
@@ -157,7 +157,9 @@ final class ReplicaProcessor implements Processor<String, SpecificRecord, Void, 
         String roomId = message.getRoomId();
         RoomState room = rooms.get(roomId);
         if (room == null) {
-            LOG.warn("ignoring mirrored message {} of unknown room {}", message.getSeq(), roomId);
+            // MirrorMaker copies each topic on its own, so a room's first messages can overtake its RoomCreated:
+            // keep them in history; the RoomCreated counts them in when it arrives.
+            append(message);
             return;
         }
         if (message.getEpoch() == room.getEpoch()) {
@@ -181,6 +183,20 @@ final class ReplicaProcessor implements Processor<String, SpecificRecord, Void, 
                     message.getSeq(), roomId, message.getEpoch(), room.getEpoch());
         }
         // else: an older epoch at or above the re-home's fromSeq was superseded.
+    }
+
+    /** {@code replica} with the messages that arrived before its RoomCreated counted in (lastSeq, count, activity). */
+    private RoomState withEarlyMessages(RoomState replica) {
+        List<ChatMessage> early = history.messages(replica.getRoomId());
+        if (early.isEmpty()) {
+            return replica;
+        }
+        ChatMessage newest = early.getLast();
+        return RoomState.newBuilder(replica)
+                .setLastSeq(newest.getSeq())
+                .setLastActivityAt(newest.getSentAt())
+                .setMessageCount(early.size())
+                .build();
     }
 
     private void append(ChatMessage message) {

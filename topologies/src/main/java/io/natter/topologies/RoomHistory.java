@@ -38,6 +38,16 @@ final class RoomHistory {
         trim(message.getRoomId(), message.getSeq(), now);
     }
 
+    /** The room's retained messages in seq order. */
+    List<ChatMessage> messages(String roomId) {
+        List<ChatMessage> messages = new ArrayList<>();
+        try (KeyValueIterator<String, HistoryEntry> it =
+                     history.range(StoreKeys.historyStart(roomId), StoreKeys.historyEnd(roomId))) {
+            it.forEachRemaining(entry -> messages.add(entry.value.getMessage()));
+        }
+        return messages;
+    }
+
     /** Whether the room's history holds an entry at {@code seq}. */
     boolean has(String roomId, long seq) {
         return history.get(StoreKeys.history(roomId, seq)) != null;

@@ -213,6 +213,21 @@ class CrossRegionTopologyTest {
     }
 
     @Test
+    void keepsMessagesThatOvertakeTheirRoomCreatedAndCountsThemInWhenItArrives() {
+        euSent.pipeInput("r2", sentEvent(message("m1", "r2", "alice", "one", 1, "a-1", 0)));
+        euSent.pipeInput("r2", sentEvent(message("m2", "r2", "alice", "two", 2, null, 0)));
+        assertThat(room("r2")).isNull();
+
+        replicaRoom("r2", List.of("alice"));
+        euSent.pipeInput("r2", sentEvent(message("m3", "r2", "alice", "three", 3, null, 0)));
+
+        assertThat(room("r2")).isEqualTo(RoomState.newBuilder(replicaState("r2", List.of("alice"), 3, 0, 1))
+                .setLastActivityAt(NOW).setMessageCount(3).build());
+        assertThat(history("r2")).extracting(e -> e.getMessage().getMessageId()).containsExactly("m1", "m2", "m3");
+        assertThat(receipt("r2", "alice", "a-1")).isEqualTo(new SendReceipt("m1", 1L, NOW, 0));
+    }
+
+    @Test
     void ignoresMirroredChangesOfARoomHomedHere() {
         localCommands.pipeInput("r1", command("c1", "alice", US, US_EDGE,
                 new CreateRoomRequested("r1", "Lobby", RoomVisibility.PUBLIC, List.of())));
