@@ -74,6 +74,17 @@ final class RoomHistory {
         return removed;
     }
 
+    /** Removes the entry at {@code seq} if it was written under an epoch older than {@code epoch}; returns it, else null. */
+    ChatMessage removeOlder(String roomId, long seq, int epoch) {
+        HistoryEntry entry = history.get(StoreKeys.history(roomId, seq));
+        if (entry == null || entry.getMessage().getEpoch() >= epoch) {
+            return null;
+        }
+        history.delete(StoreKeys.history(roomId, seq));
+        index.delete(StoreKeys.index(roomId, entry.getMessage().getMessageId()));
+        return entry.getMessage();
+    }
+
     /** Replaces a retained entry by its edited or deleted version. */
     void replace(HistoryEntry entry) {
         ChatMessage message = entry.getMessage();

@@ -391,6 +391,32 @@ class CrossRegionTopologyTest {
     }
 
     @Test
+    void failBackKeepsNewEpochMessagesThatOvertakeTheirReHome() {
+        localCommands.pipeInput("r1", command("c1", "alice", US, US_EDGE,
+                new CreateRoomRequested("r1", "Lobby", RoomVisibility.PUBLIC, List.of("bob"))));
+        for (int i = 1; i <= 3; i++) {
+            localCommands.pipeInput("r1", command("s" + i, "alice", US, US_EDGE, send("r1", "us-" + i, "a-" + i)));
+        }
+        membership.readValuesToList();
+        sent.readValuesToList();
+        fanout.readValuesToList();
+
+        // eu's seq 3 and 4 of epoch 1 arrive before eu's RoomRehomed (membership is mirrored separately).
+        euSent.pipeInput("r1", sentEvent(message("e3", "r1", "bob", "eu-3", 3, "b-1", 1)));
+        euSent.pipeInput("r1", sentEvent(message("e4", "r1", "bob", "eu-4", 4, null, 1)));
+        assertThat(receipt("r1", "alice", "a-3")).as("us's unreplicated seq 3 is replaced").isNull();
+        euMembership.pipeInput("r1", membershipEvent(EU, null, new RoomRehomed("r1", EU, 1, 3L, US)));
+        euSent.pipeInput("r1", sentEvent(message("e5", "r1", "bob", "eu-5", 5, null, 1)));
+
+        assertThat(history("r1")).extracting(e -> e.getMessage().getSeq(), e -> e.getMessage().getContent(),
+                e -> e.getMessage().getEpoch()).containsExactly(tuple(1L, "us-1", 0), tuple(2L, "us-2", 0),
+                tuple(3L, "eu-3", 1), tuple(4L, "eu-4", 1), tuple(5L, "eu-5", 1));
+        assertThat(room("r1")).extracting(RoomState::getHomeRegion, RoomState::getEpoch, RoomState::getLastSeq,
+                RoomState::getMessageCount).containsExactly(EU, 1, 5L, 5L);
+        assertThat(receipt("r1", "bob", "b-1")).isEqualTo(new SendReceipt("e3", 3L, NOW, 1));
+    }
+
+    @Test
     void aPlannedMoveKeepsOldEpochMessagesThatArriveAfterTheReHome() {
         replicaRoom("r2", List.of("alice"));
         euSent.pipeInput("r2", sentEvent(message("m1", "r2", "alice", "one", 1, null, 0)));
