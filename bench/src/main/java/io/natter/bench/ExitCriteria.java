@@ -63,8 +63,10 @@ public final class ExitCriteria {
                         () -> options.peerEdge().isEmpty() ? CrossRegionCheck.skipped(options.crossRegionBoundMs())
                                 : CrossRegionCheck.run(options, options.peerEdge().get(), probes));
             }
-            if (options.checks().contains(Check.BACKPRESSURE)) {
+            if (options.checks().contains(Check.FLOOD)) {
                 report(results, out, FloodCheck.criterion(), () -> FloodCheck.run(options, probes));
+            }
+            if (options.checks().contains(Check.STALL)) {
                 log.println("exit-criteria: stalled reader, " + String.join(" ", StallCheck.loadArgs(options)));
                 report(results, out, StallCheck.criterion(options.latencyBoundMs()),
                         () -> StallCheck.run(options, env, workDir, log, runId + "s"));

@@ -47,7 +47,7 @@ record ExitCriteriaOptions(
 
     /** The checks, in the order they run; names are what {@code --only} takes. */
     enum Check {
-        DELIVERY("delivery"), CROSS_REGION("cross-region"), BACKPRESSURE("backpressure"), PRESENCE("presence");
+        DELIVERY("delivery"), CROSS_REGION("cross-region"), FLOOD("flood"), STALL("stall"), PRESENCE("presence");
 
         final String option;
 
@@ -61,8 +61,8 @@ record ExitCriteriaOptions(
                     + "edges (one region); clients spread over them, REST calls go to the first", Scope.ANY),
             new OptionSpec("peer-edge", "", "WebSocket URL of an edge in another region: runs the cross-region "
                     + "check (send here, receive there); without it that check is SKIPPED", Scope.ANY),
-            new OptionSpec("only", "delivery,cross-region,backpressure,presence", "the checks to run, "
-                    + "comma-separated", Scope.ANY),
+            new OptionSpec("only", "delivery,cross-region,flood,stall,presence", "the checks to run, comma-separated "
+                    + "(flood and stall are the two backpressure checks)", Scope.ANY),
             new OptionSpec("clients", "200", "delivery check: active clients (C), each its own user", Scope.ANY),
             new OptionSpec("rooms", "20", "delivery check: rooms (R); client i is in room i mod R", Scope.ANY),
             new OptionSpec("rate", "1", "delivery check: messages per second per client (M)", Scope.ANY),
@@ -76,19 +76,19 @@ record ExitCriteriaOptions(
                     + "edge", Scope.ANY),
             new OptionSpec("cross-region-duration-s", "20", "cross-region check: seconds of sending, one message "
                     + "a second", Scope.ANY),
-            new OptionSpec("flood-messages", "100", "backpressure check: SEND_MESSAGE frames the flooding client "
+            new OptionSpec("flood-messages", "100", "flood check: SEND_MESSAGE frames the flooding client "
                     + "writes at once (more than the burst)", Scope.ANY),
             new OptionSpec("rate-limit-per-second", EdgeConfig.RATE_LIMIT_PER_SECOND.defaultValue(), "the edges' "
                     + "`NATTER_RATE_LIMIT_PER_SECOND` (default: that variable, else the edge's default)", Scope.ANY),
             new OptionSpec("rate-limit-burst", EdgeConfig.RATE_LIMIT_BURST.defaultValue(), "the edges' "
                     + "`NATTER_RATE_LIMIT_BURST` (default: that variable, else the edge's default)", Scope.ANY),
-            new OptionSpec("stall-clients", "200", "backpressure check: active clients around the stalled reader",
+            new OptionSpec("stall-clients", "200", "stall check: active clients around the stalled reader",
                     Scope.ANY),
-            new OptionSpec("stall-rooms", "20", "backpressure check: their rooms; the stalled reader is in all",
+            new OptionSpec("stall-rooms", "20", "stall check: their rooms; the stalled reader is in all",
                     Scope.ANY),
-            new OptionSpec("stall-message-bytes", "4000", "backpressure check: message size, so the stalled "
+            new OptionSpec("stall-message-bytes", "4000", "stall check: message size, so the stalled "
                     + "reader's backlog passes the edge's bound within seconds", Scope.ANY),
-            new OptionSpec("stall-duration-s", "30", "backpressure check: seconds measured while the reader stalls",
+            new OptionSpec("stall-duration-s", "30", "stall check: seconds measured while the reader stalls",
                     Scope.ANY),
             new OptionSpec("presence-grace-ms", PresenceConfig.OFFLINE_GRACE_MS.defaultValue(), "the edges' "
                     + "`NATTER_PRESENCE_OFFLINE_GRACE_MS` (default: that variable, else the edge's default)",
