@@ -35,18 +35,18 @@ final class DeliveryCheck {
         Percentiles delivery = report.delivery();
         long lost = counts.lostCopies() + counts.observerLost();
         long duplicates = counts.duplicateCopies() + counts.observerDuplicates();
-        long refused = counts.rejected() + counts.timedOut();
-        boolean complete = counts.messages() > 0 && lost == 0 && duplicates == 0 && refused == 0
-                && counts.unanswered() == 0;
+        boolean complete = counts.messages() > 0 && lost == 0 && duplicates == 0 && counts.rejected() == 0
+                && counts.timedOut() == 0 && counts.unanswered() == 0;
         boolean fast = delivery.count() > 0 && delivery.p95() < boundMs;
         String figure = String.format(Locale.ROOT, "p95 %s ms %s %s ms (p50 %s, p99 %s, max %s); C=%d R=%d M=%s: "
-                        + "%d messages, %d of %d copies received, %d lost, %d duplicate, %d refused or timed out, "
-                        + "%d unanswered%s",
+                        + "%d messages, %d of %d copies received, %d lost, %d duplicate, %d refused, %d timed out "
+                        + "and never delivered, %d unanswered%s",
                 LoadReport.ms(delivery.p95()), fast ? "<" : ">=", LoadReport.number(boundMs),
                 LoadReport.ms(delivery.p50()), LoadReport.ms(delivery.p99()), LoadReport.ms(delivery.max()),
                 report.clients(), report.rooms(), LoadReport.number(report.rate()), counts.messages(),
-                counts.receivedCopies(), counts.expectedCopies(), lost, duplicates, refused, counts.unanswered(),
-                report.errors().isEmpty() ? "" : "; errors " + LoadReport.counts(report.errors()));
+                counts.receivedCopies(), counts.expectedCopies(), lost, duplicates, counts.rejected(),
+                counts.timedOut(), counts.unanswered(), report.errors().isEmpty() ? ""
+                        : "; ERROR frames, warm-up included: " + LoadReport.counts(report.errors()));
         return CriterionResult.of(criterion(boundMs), complete && fast, figure);
     }
 }

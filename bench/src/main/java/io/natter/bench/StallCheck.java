@@ -56,11 +56,11 @@ final class StallCheck {
         String when = stall.serverClosesAtSeconds().isEmpty() ? "the edge's 4008 counter did not move"
                 : "4008 at " + LoadReport.number(stall.serverClosesAtSeconds().getFirst()) + " s of the window";
         String figure = String.format(Locale.ROOT, "stalled reader %s (%s, after reading %d messages); the others' "
-                        + "p99 before the close %s ms %s %s ms (%d copies), whole run p99 %s ms, %d lost; "
+                        + "p99 before the close %s ms %s %s ms (%d copies), after it %s ms, whole run %s ms, %d lost; "
                         + "C=%d R=%d, %d-byte messages",
                 stalled.close(), when, stalled.messagesRead(), LoadReport.ms(before.p99()),
                 unaffected ? "<" : ">=", LoadReport.number(boundMs), before.count(),
-                LoadReport.ms(report.delivery().p99()), lost, report.clients(), report.rooms(), report.messageBytes());
+                LoadReport.ms(stall.othersAfterLastClose().p99()), LoadReport.ms(report.delivery().p99()), lost, report.clients(), report.rooms(), report.messageBytes());
         if (!closed) {
             figure += " (not closed: give it more --stall-duration-s or --stall-message-bytes)";
         }
