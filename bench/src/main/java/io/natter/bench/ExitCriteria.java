@@ -36,6 +36,9 @@ public final class ExitCriteria {
             System.err.println("bench/exit-criteria: " + e.getMessage()
                     + " (./bench/exit-criteria --help lists the options)");
             status = 2;
+        } catch (RuntimeException e) {
+            System.err.println("bench/exit-criteria: failed: " + e);
+            status = 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             status = 1;
