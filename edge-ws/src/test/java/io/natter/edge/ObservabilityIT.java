@@ -97,8 +97,8 @@ class ObservabilityIT {
                 String after = scrape(edgeA);
                 assertThat(value(after, "chat_messages_ingested_total") - value(before, "chat_messages_ingested_total"))
                         .isEqualTo(2.0);
-                assertThat(value(after, "chat_messages_fanout_latency_ms_count")
-                        - value(before, "chat_messages_fanout_latency_ms_count")).isGreaterThanOrEqualTo(2.0);
+                assertThat(value(after, "chat_messages_fanout_latency_ms_count{cross_region=\"false\"}")
+                        - value(before, "chat_messages_fanout_latency_ms_count{cross_region=\"false\"}")).isGreaterThanOrEqualTo(2.0);
                 assertThat(value(after, "chat_messages_rejected_total{reason=\"NOT_A_MEMBER\"}")
                         - value(before, "chat_messages_rejected_total{reason=\"NOT_A_MEMBER\"}")).isEqualTo(1.0);
             });
@@ -106,8 +106,8 @@ class ObservabilityIT {
             // At least these three (another test's sockets may still be closing).
             assertThat(value(scrape, "chat_ws_active_sessions")).isGreaterThanOrEqualTo(3.0);
             assertThat(scrape).contains(
-                    "chat_messages_fanout_latency_ms_bucket{le=\"150.0\"}",
-                    "chat_messages_fanout_latency_ms_bucket{le=\"+Inf\"}",
+                    "chat_messages_fanout_latency_ms_bucket{cross_region=\"false\",le=\"150.0\"}",
+                    "chat_messages_fanout_latency_ms_bucket{cross_region=\"false\",le=\"+Inf\"}",
                     "kafka_consumer_fetch_manager_records_lag_max",
                     "kafka_producer_record_send_total",
                     "jvm_memory_used_bytes", "jvm_gc_", "jvm_threads_live_threads", "system_cpu_count",

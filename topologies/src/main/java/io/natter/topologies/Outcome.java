@@ -48,4 +48,10 @@ public sealed interface Outcome {
 
     /** Later sends may no longer name the attachment (a no-op if it was not registered). */
     record AttachmentRemoved(String roomId, String attachmentId) implements Outcome {}
+
+    /**
+     * The room moved home from {@code previousHome} to {@code state.homeRegion} under {@code state.epoch};
+     * its next message gets {@code state.epochFromSeq}.
+     */
+    record Rehomed(RoomState state, String previousHome) implements Accepted {}
 }

@@ -28,5 +28,9 @@ public enum RejectionCode {
     /** A send names the same attachment twice. */
     DUPLICATE_ATTACHMENT,
     /** A registration whose attachment belongs to another room than the command's; it is not registered. */
-    ATTACHMENT_ROOM_MISMATCH
+    ATTACHMENT_ROOM_MISMATCH,
+    /** A re-home to a region that is neither this one nor a configured peer. */
+    UNKNOWN_REGION,
+    /** A re-home to the region that already is the room's home: nothing to do. */
+    ALREADY_HOME
 }

@@ -5,6 +5,7 @@ import io.natter.schemas.avro.DeleteMessageRequested;
 import io.natter.schemas.avro.EditMessageRequested;
 import io.natter.schemas.avro.HistoryEntry;
 import io.natter.schemas.avro.RegisterAttachment;
+import io.natter.schemas.avro.RemoveAttachment;
 import io.natter.schemas.avro.RoomCommand;
 import io.natter.schemas.avro.RoomState;
 import io.natter.schemas.avro.SendMessageRequested;
@@ -40,17 +41,20 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
     private final RoomEvents events;
     private final Retention retention;
     private final Clock clock;
+    private final Regions regions;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, RoomState> rooms;
     private SendReceipts receipts;
     private RoomHistory history;
+    private RegionStatuses statuses;
     private RoomAttachments attachments;
 
-    RoomCommandProcessor(RoomCommandJudge judge, RoomEvents events, Retention retention, Clock clock) {
+    RoomCommandProcessor(RoomCommandJudge judge, RoomEvents events, Retention retention, Clock clock, Regions regions) {
         this.judge = judge;
         this.events = events;
         this.retention = retention;
         this.clock = clock;
+        this.regions = regions;
     }
 
     @Override
@@ -60,6 +64,9 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
         this.receipts = new SendReceipts(context.getStateStore(RoomTopology.SEND_RECEIPTS_STORE), retention);
         this.history = new RoomHistory(context.getStateStore(RoomTopology.HISTORY_STORE),
                 context.getStateStore(RoomTopology.MESSAGE_INDEX_STORE), retention);
+        if (regions.multiRegion()) {
+            this.statuses = new RegionStatuses(context.getStateStore(RoomTopology.REGION_STATUS_STORE));
+        }
         this.attachments = new RoomAttachments(context.getStateStore(RoomTopology.ATTACHMENTS_STORE));
         context.schedule(HOUSEKEEPING_INTERVAL, PunctuationType.WALL_CLOCK_TIME, timestamp -> housekeep());
     }
@@ -74,6 +81,10 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
         }
         String roomId = RoomCommandJudge.roomIdOf(command);
         Instant now = clock.instant();
+        if (regions.multiRegion() && !judgedHere(command, roomId, record, now)) {
+            replicateAttachment(command, roomId, now);
+            return;
+        }
         // Judge first (pure), then write: an exception leaves neither state nor output behind.
         Outcome outcome = judge.judge(command, facts(command, roomId, now), now);
         var out = events.of(command, outcome, now);
@@ -82,6 +93,55 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
             // Each output gets its own copy of the incoming headers (W3C traceparent rides there).
             context.forward(record.withKey(event.key).withValue(event.value)
                     .withHeaders(new RecordHeaders(record.headers().toArray())));
+        }
+    }
+
+    /**
+     * The home-region rules: a room homed here is judged whichever region's topic the command came from; a room
+     * homed elsewhere is left to its home, unless that home is declared DOWN and the command was issued here, in
+     * which case the room is first re-homed here (next epoch, seq continuing from the replica); an unknown room
+     * is judged only by the region the command was issued in.
+     */
+    private boolean judgedHere(RoomCommand command, String roomId, Record<String, RoomCommand> record, Instant now) {
+        boolean issuedHere = regions.local().equals(command.getRegion());
+        RoomState room = rooms.get(roomId);
+        if (room == null) {
+            if (!issuedHere) {
+                LOG.debug("ignoring mirrored command {} from {} for unknown room {}", command.getCommandId(),
+                        command.getRegion(), roomId);
+            }
+            return issuedHere;
+        }
+        String home = room.getHomeRegion();
+        if (home.equals(regions.local())) {
+            return true;
+        }
+        if (!issuedHere || !statuses.isDown(home)) {
+            return false;
+        }
+        RoomState moved = RoomCommandJudge.rehomed(room, regions.local());
+        rooms.put(roomId, moved);
+        KeyValue<String, SpecificRecord> event = events.failedOver(moved, home, now);
+        context.forward(record.withKey(event.key).withValue(event.value)
+                .withHeaders(new RecordHeaders(record.headers().toArray())));
+        LOG.info("room {} failed over from {} (declared down) to {}: epoch {}, seq continues at {}", roomId, home,
+                regions.local(), moved.getEpoch(), moved.getEpochFromSeq());
+        return true;
+    }
+
+    /**
+     * Attachment registrations are commands, not events, so a replica learns them from the command itself (local
+     * or mirrored): it applies the home's own verdict to its attachments store and emits nothing, so that after a
+     * failover sends naming an attachment registered in the old home still find it.
+     */
+    private void replicateAttachment(RoomCommand command, String roomId, Instant now) {
+        if (!(command.getPayload() instanceof RegisterAttachment || command.getPayload() instanceof RemoveAttachment)
+                || rooms.get(roomId) == null) {
+            return;
+        }
+        Outcome outcome = judge.judge(command, facts(command, roomId, now), now);
+        if (outcome instanceof Outcome.AttachmentRegistered || outcome instanceof Outcome.AttachmentRemoved) {
+            apply(outcome, now);
         }
     }
 
@@ -116,6 +176,7 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
             // Edits and deletes leave the room state (lastSeq included) as it is.
             case Outcome.Edited e -> history.replace(e.entry());
             case Outcome.Deleted d -> history.replace(d.entry());
+            // Created, joined, left, re-homed: the new room state is the whole change.
             case Outcome.Accepted a -> rooms.put(a.state().getRoomId(), a.state());
             case Outcome.AttachmentRegistered r -> attachments.register(r.attachment());
             case Outcome.AttachmentRemoved r -> attachments.remove(r.roomId(), r.attachmentId());

@@ -38,6 +38,53 @@ final class RoomHistory {
         trim(message.getRoomId(), message.getSeq(), now);
     }
 
+    /** The room's retained messages in seq order. */
+    List<ChatMessage> messages(String roomId) {
+        List<ChatMessage> messages = new ArrayList<>();
+        try (KeyValueIterator<String, HistoryEntry> it =
+                     history.range(StoreKeys.historyStart(roomId), StoreKeys.historyEnd(roomId))) {
+            it.forEachRemaining(entry -> messages.add(entry.value.getMessage()));
+        }
+        return messages;
+    }
+
+    /** Whether the room's history holds an entry at {@code seq}. */
+    boolean has(String roomId, long seq) {
+        return history.get(StoreKeys.history(roomId, seq)) != null;
+    }
+
+    /**
+     * Removes the room's entries at or above {@code fromSeq} written under an epoch older than {@code epoch}
+     * (superseded by a re-home), with their index entries; returns the removed messages.
+     */
+    List<ChatMessage> supersede(String roomId, long fromSeq, int epoch) {
+        List<ChatMessage> removed = new ArrayList<>();
+        try (KeyValueIterator<String, HistoryEntry> it =
+                     history.range(StoreKeys.history(roomId, Math.max(0, fromSeq)), StoreKeys.historyEnd(roomId))) {
+            it.forEachRemaining(entry -> {
+                if (entry.value.getMessage().getEpoch() < epoch) {
+                    removed.add(entry.value.getMessage());
+                }
+            });
+        }
+        for (ChatMessage message : removed) {
+            history.delete(StoreKeys.history(roomId, message.getSeq()));
+            index.delete(StoreKeys.index(roomId, message.getMessageId()));
+        }
+        return removed;
+    }
+
+    /** Removes the entry at {@code seq} if it was written under an epoch older than {@code epoch}; returns it, else null. */
+    ChatMessage removeOlder(String roomId, long seq, int epoch) {
+        HistoryEntry entry = history.get(StoreKeys.history(roomId, seq));
+        if (entry == null || entry.getMessage().getEpoch() >= epoch) {
+            return null;
+        }
+        history.delete(StoreKeys.history(roomId, seq));
+        index.delete(StoreKeys.index(roomId, entry.getMessage().getMessageId()));
+        return entry.getMessage();
+    }
+
     /** Replaces a retained entry by its edited or deleted version. */
     void replace(HistoryEntry entry) {
         ChatMessage message = entry.getMessage();

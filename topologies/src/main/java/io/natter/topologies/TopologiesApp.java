@@ -3,12 +3,14 @@ package io.natter.topologies;
 import io.natter.schemas.AvroTrust;
 import io.natter.schemas.Topics;
 import io.natter.topologies.query.QueryRouter;
+import io.natter.topologies.query.RegionOperator;
 import io.natter.topologies.query.QueryServer;
 import io.natter.topologies.telemetry.OpenTelemetrySetup;
 import io.natter.topologies.telemetry.TopologyMetrics;
 import io.natter.topologies.telemetry.TracingProcessorWrapper;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -34,6 +36,7 @@ public final class TopologiesApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final QueryServer queryServer;
     private final QueryRouter queryRouter;
+    private final RegionOperator operator;
     private final TopologyMetrics metrics;
     private final OpenTelemetry openTelemetry;
     private final boolean ownsOpenTelemetry;
@@ -41,13 +44,15 @@ public final class TopologiesApp implements AutoCloseable {
     private final CompletableFuture<KafkaStreams.State> terminated = new CompletableFuture<>();
 
     private TopologiesApp(KafkaStreams streams, QueryServer queryServer, QueryRouter queryRouter,
-            TopologyMetrics metrics, OpenTelemetry openTelemetry, boolean ownsOpenTelemetry) {
+                          RegionOperator operator, TopologyMetrics metrics, OpenTelemetry openTelemetry,
+                          boolean ownsOpenTelemetry) {
         this.metrics = metrics;
         this.openTelemetry = openTelemetry;
         this.ownsOpenTelemetry = ownsOpenTelemetry;
         this.streams = streams;
         this.queryServer = queryServer;
         this.queryRouter = queryRouter;
+        this.operator = operator;
     }
 
     /**
@@ -66,9 +71,13 @@ public final class TopologiesApp implements AutoCloseable {
     private static TopologiesApp start(TopologiesConfig config, OpenTelemetry openTelemetry, boolean ownsOpenTelemetry) {
         TopologyMetrics metrics = new TopologyMetrics();
         Topics topics = Topics.forRegistry(config.schemaRegistryUrl());
+        RegionTopics.ensure(config.bootstrapServers(), config.regions(), (short) config.replicationFactor());
         QueryRouter router = new QueryRouter();
+        RegionOperator operator = new RegionOperator(config.regions(), topics, config.bootstrapServers(),
+                config.instanceId(), router::regionStatuses, Clock.systemUTC());
         // Bound first: with port 0 only the bound port can be advertised as application.server.
-        QueryServer server = QueryServer.start(config.queryHost(), config.queryPort(), router, metrics::register);
+        QueryServer server = QueryServer.start(config.queryHost(), config.queryPort(), router, operator,
+                metrics::register);
         TopologiesApp app;
         try {
             TopologiesConfig bound = config.withQueryPort(server.port());
@@ -78,22 +87,23 @@ public final class TopologiesApp implements AutoCloseable {
             props.put(StreamsConfig.PROCESSOR_WRAPPER_CLASS_CONFIG, TracingProcessorWrapper.class);
             props.put(TracingProcessorWrapper.OPEN_TELEMETRY_CONFIG, openTelemetry);
             StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
-            RoomTopology.build(builder, topics, bound.region(), bound.retention());
+            RoomTopology.build(builder, topics, bound.regions(), bound.retention());
             Topology topology = builder.build(props);
-            app = new TopologiesApp(new KafkaStreams(topology, props), server, router, metrics, openTelemetry,
-                    ownsOpenTelemetry);
+            app = new TopologiesApp(new KafkaStreams(topology, props), server, router, operator, metrics,
+                    openTelemetry, ownsOpenTelemetry);
             metrics.bind(app.streams);
             router.attach(app.streams, new HostInfo(bound.queryHost(), bound.queryPort()));
         } catch (RuntimeException e) {
             server.close();
             router.close();
+            operator.close();
             metrics.close();
             throw e;
         }
         app.run();
-        LOG.info("topologies {} started in region {} ({}), state in {}, queries on {}:{}", config.instanceId(),
-                config.region(), config.processingGuarantee().streamsName(), config.instanceStateDir(),
-                config.queryHost(), server.port());
+        LOG.info("topologies {} started in region {}{} ({}), state in {}, queries on {}:{}", config.instanceId(),
+                config.region(), config.peerRegions().isEmpty() ? "" : " with peers " + config.peerRegions(),
+                config.processingGuarantee().streamsName(), config.instanceStateDir(), config.queryHost(), server.port());
         return app;
     }
 
@@ -159,6 +169,7 @@ public final class TopologiesApp implements AutoCloseable {
         } finally {
             queryServer.close();
             queryRouter.close();
+            operator.close();
             metrics.close();
             if (ownsOpenTelemetry && openTelemetry instanceof OpenTelemetrySdk sdk) {
                 sdk.close();

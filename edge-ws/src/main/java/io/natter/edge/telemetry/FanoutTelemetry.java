@@ -26,11 +26,15 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 public final class FanoutTelemetry implements FanoutObserver {
     /** Micrometer name of the fan-out latency; Prometheus {@code chat_messages_fanout_latency_ms}. */
     public static final String LATENCY_SUMMARY = "chat.messages.fanout.latency";
+    /** Tag telling fan-out records mirrored from another region from this region's. */
+    public static final String CROSS_REGION_TAG = "cross_region";
     private static final ContextKey<Long> RECEIVED_AT = ContextKey.named("natter-received-at");
+    private static final ContextKey<Boolean> CROSS_REGION = ContextKey.named("natter-cross-region");
 
     private final EdgeTracing tracing;
     private final MeterRegistry metrics;
     private final DistributionSummary latency;
+    private final DistributionSummary crossRegionLatency;
     private final Clock clock;
     private KafkaClientMetrics clientMetrics;
 
@@ -38,9 +42,15 @@ public final class FanoutTelemetry implements FanoutObserver {
         this.tracing = tracing;
         this.metrics = metrics;
         this.clock = clock;
-        this.latency = DistributionSummary.builder(LATENCY_SUMMARY)
+        this.latency = latency(metrics, false);
+        this.crossRegionLatency = latency(metrics, true);
+    }
+
+    private static DistributionSummary latency(MeterRegistry metrics, boolean crossRegion) {
+        return DistributionSummary.builder(LATENCY_SUMMARY)
                 .description("From the sending edge receiving a SEND to this edge handing the MESSAGE frame to each "
                         + "recipient's socket, per copy; across machines it includes their clock difference")
+                .tag(CROSS_REGION_TAG, Boolean.toString(crossRegion))
                 .baseUnit("ms")
                 .publishPercentileHistogram()
                 .minimumExpectedValue(1.0)
@@ -59,8 +69,10 @@ public final class FanoutTelemetry implements FanoutObserver {
     public void deliver(ConsumerRecord<String, byte[]> record, Runnable delivery) {
         boolean roomKeyed = !record.topic().endsWith(TopicNames.MESSAGE_REJECTED);
         Long receivedAt = KafkaHeaders.receivedAt(record.headers());
-        tracing.consume(record, roomKeyed, context -> receivedAt == null ? context : context.with(RECEIVED_AT, receivedAt),
-                delivery);
+        // A peer's fan-out arrives mirrored as <region>.chat.fanout.v1.
+        boolean crossRegion = record.topic().endsWith("." + TopicNames.FANOUT);
+        tracing.consume(record, roomKeyed, context -> receivedAt == null ? context
+                : context.with(RECEIVED_AT, receivedAt).with(CROSS_REGION, crossRegion), delivery);
     }
 
     /** {@code delivery}, recording the latency of every copy of a message it hands to a local session. */
@@ -75,9 +87,11 @@ public final class FanoutTelemetry implements FanoutObserver {
                 }
                 // Negative when this edge's clock is behind the sender's: counted as 0 rather than lost.
                 long millis = Math.max(0, clock.millis() - receivedAt);
+                DistributionSummary summary = Boolean.TRUE.equals(Context.current().get(CROSS_REGION))
+                        ? crossRegionLatency : latency;
                 for (String recipient : new LinkedHashSet<>(fanout.getRecipients())) {
                     for (int copies = sessions.sessionsOf(recipient).size(); copies > 0; copies--) {
-                        latency.record(millis);
+                        summary.record(millis);
                     }
                 }
             }

@@ -22,13 +22,14 @@ public final class QueryServer implements AutoCloseable {
         this.app = app;
     }
 
-    /** Binds {@code host:port} (0 = a free port) and serves {@code router}'s answers. */
-    public static QueryServer start(String host, int port, QueryRouter router) {
-        return start(host, port, router, routes -> { });
+    /** Binds {@code host:port} (0 = a free port) and serves {@code router}'s answers and {@code operator}'s calls. */
+    public static QueryServer start(String host, int port, QueryRouter router, RegionOperator operator) {
+        return start(host, port, router, operator, routes -> { });
     }
 
-    /** As {@link #start(String, int, QueryRouter)}, with {@code extraRoutes} (e.g. /metrics) added. */
-    public static QueryServer start(String host, int port, QueryRouter router, Consumer<RoutesConfig> extraRoutes) {
+    /** As {@link #start(String, int, QueryRouter, RegionOperator)}, with {@code extraRoutes} (e.g. /metrics) added. */
+    public static QueryServer start(String host, int port, QueryRouter router, RegionOperator operator,
+            Consumer<RoutesConfig> extraRoutes) {
         Javalin app = Javalin.create(cfg -> {
             cfg.jetty.host = host;
             cfg.jetty.port = port;
@@ -42,7 +43,7 @@ public final class QueryServer implements AutoCloseable {
                 boolean ready = router.ready();
                 ctx.status(ready ? 200 : 503).json(new Health(ready ? "UP" : "DOWN"));
             });
-            new QueryApi(router).register(cfg.routes);
+            new QueryApi(router, operator).register(cfg.routes);
             extraRoutes.accept(cfg.routes);
         });
         app.start();
