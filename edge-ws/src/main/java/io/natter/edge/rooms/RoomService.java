@@ -1,8 +1,10 @@
 package io.natter.edge.rooms;
 
 import io.natter.edge.Identifiers;
+import io.natter.edge.admission.Drain;
 import io.natter.edge.error.ErrorMapper;
 import io.natter.edge.error.InvalidRequestException;
+import io.natter.edge.error.RefusedException;
 import io.natter.edge.error.UnavailableException;
 import io.natter.edge.frames.ClientFrame;
 import io.natter.edge.kafka.CommandPublisher;
@@ -30,11 +32,13 @@ public final class RoomService {
     private final CommandPublisher publisher;
     private final RoomCommands commands;
     private final PendingRequests pending;
+    private final Drain drain;
 
-    public RoomService(CommandPublisher publisher, RoomCommands commands, PendingRequests pending) {
+    public RoomService(CommandPublisher publisher, RoomCommands commands, PendingRequests pending, Drain drain) {
         this.publisher = publisher;
         this.commands = commands;
         this.pending = pending;
+        this.drain = drain;
     }
 
     /** Creates a room owned by {@code actorId}; blocks until the topology created it. Returns the room id. */
@@ -95,15 +99,24 @@ public final class RoomService {
     }
 
     private CompletableFuture<Verdict> request(String actorId, String sessionId, String roomId, Object payload) {
-        String commandId = UUID.randomUUID().toString();
-        CompletableFuture<Verdict> verdict = pending.register(commandId);
-        publisher.publish(roomId, commands.command(commandId, actorId, sessionId, payload))
-                .whenComplete((ok, error) -> {
-                    if (error != null) {
-                        pending.fail(commandId, new UnavailableException("command not published: " + error.getMessage(), error));
-                    }
-                });
-        return verdict;
+        // While draining nothing new is produced; a command that got in is pending before the drain counts it out.
+        if (!drain.tryEnter()) {
+            return CompletableFuture.failedFuture(RefusedException.shuttingDown());
+        }
+        try {
+            String commandId = UUID.randomUUID().toString();
+            CompletableFuture<Verdict> verdict = pending.register(commandId);
+            publisher.publish(roomId, commands.command(commandId, actorId, sessionId, payload))
+                    .whenComplete((ok, error) -> {
+                        if (error != null) {
+                            pending.fail(commandId,
+                                    new UnavailableException("command not published: " + error.getMessage(), error));
+                        }
+                    });
+            return verdict;
+        } finally {
+            drain.exit();
+        }
     }
 
     private static void await(CompletableFuture<Verdict> verdict) {
