@@ -46,8 +46,12 @@ public record EdgeConfig(
         }
     }
 
-    /** Inbound rate limit per user and outbound bound per connection. */
-    public record Backpressure(int ratePerSecond, int rateBurst, int outboundMaxFrames, long outboundMaxBytes) {}
+    /**
+     * Inbound rate limit per user, outbound bound per connection, and the buffer of room writes held through a Kafka
+     * outage (how many, and how long each may wait).
+     */
+    public record Backpressure(int ratePerSecond, int rateBurst, int outboundMaxFrames, long outboundMaxBytes,
+            int outageBufferMaxCommands, Duration outageMaxWait) {}
 
     /**
      * Who may open a socket (caps per user and per node, handshakes per second and burst per remote address), and
@@ -104,6 +108,10 @@ public record EdgeConfig(
             "Frames a connection may have waiting to be written before it is closed as a slow consumer (4008).");
     public static final ConfigKey OUTBOUND_MAX_BYTES = new ConfigKey("NATTER_OUTBOUND_MAX_BYTES", "1048576",
             "Bytes a connection may have waiting to be written before it is closed as a slow consumer (4008).");
+    public static final ConfigKey OUTAGE_BUFFER_MAX_COMMANDS = new ConfigKey("NATTER_OUTAGE_BUFFER_MAX_COMMANDS", "1000",
+            "Room writes held in memory while Kafka is unreachable; when full the oldest is answered DROPPED. 0 = none.");
+    public static final ConfigKey OUTAGE_MAX_WAIT_MS = new ConfigKey("NATTER_OUTAGE_MAX_WAIT_MS", "60000",
+            "Longest a room write waits in the outage buffer; then it is answered DROPPED.");
 
     public static final ConfigKey MAX_CONNECTIONS = new ConfigKey("NATTER_MAX_CONNECTIONS", "50000",
             "WebSockets this edge holds at most (open or in handshake); one more is refused with 503 EDGE_FULL.");
@@ -121,8 +129,9 @@ public record EdgeConfig(
                     EDGE_HOST, EDGE_PORT, NODE_ID, JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, REQUEST_TIMEOUT_MS,
                     MAX_FRAME_BYTES, MAX_CONTENT_BYTES, WS_IDLE_TIMEOUT_MS, TOPOLOGY_QUERY_URLS,
                     JWT_JWKS_URL, JWT_ALGORITHMS, TOKEN_REVALIDATE_MS, RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST,
-                    OUTBOUND_MAX_FRAMES, OUTBOUND_MAX_BYTES, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_USER,
-                    HANDSHAKE_RATE_PER_SECOND, HANDSHAKE_BURST, SHUTDOWN_DRAIN_MS),
+                    OUTBOUND_MAX_FRAMES, OUTBOUND_MAX_BYTES, OUTAGE_BUFFER_MAX_COMMANDS, OUTAGE_MAX_WAIT_MS,
+                    MAX_CONNECTIONS, MAX_CONNECTIONS_PER_USER, HANDSHAKE_RATE_PER_SECOND, HANDSHAKE_BURST,
+                    SHUTDOWN_DRAIN_MS),
             PresenceConfig.KEYS.stream()).toList();
 
     private static final int MIN_SECRET_BYTES = 32;
@@ -153,7 +162,9 @@ public record EdgeConfig(
                 tokens(env),
                 new Backpressure(intIn(env, RATE_LIMIT_PER_SECOND, 1, 1_000_000), intIn(env, RATE_LIMIT_BURST, 1, 1_000_000),
                         intIn(env, OUTBOUND_MAX_FRAMES, 2, Integer.MAX_VALUE),
-                        intIn(env, OUTBOUND_MAX_BYTES, 1024, Integer.MAX_VALUE)),
+                        intIn(env, OUTBOUND_MAX_BYTES, 1024, Integer.MAX_VALUE),
+                        intIn(env, OUTAGE_BUFFER_MAX_COMMANDS, 0, 1_000_000),
+                        Duration.ofMillis(intIn(env, OUTAGE_MAX_WAIT_MS, 1_000, Integer.MAX_VALUE))),
                 new Admission(intIn(env, MAX_CONNECTIONS, 1, Integer.MAX_VALUE),
                         intIn(env, MAX_CONNECTIONS_PER_USER, 1, Integer.MAX_VALUE),
                         intIn(env, HANDSHAKE_RATE_PER_SECOND, 1, 1_000_000), intIn(env, HANDSHAKE_BURST, 1, 1_000_000),

@@ -101,7 +101,8 @@ public final class EdgeServer implements AutoCloseable {
         presence = EdgePresence.start(config.presence(), config.nodeId(), metrics);
         sessionPresence = new SessionPresence(presence.tracker(), presence.broadcaster(), sessions, codec);
         publisher = CommandPublisher.create(config.kafkaBootstrap(), config.nodeId(), config.requestTimeout(),
-                topics.messageRequested());
+                topics.messageRequested(), new CommandPublisher.OutageLimits(
+                        config.backpressure().outageBufferMaxCommands(), config.backpressure().outageMaxWait()), metrics);
         queryClient = new RoomQueryClient(config.topologyQueryUrls(), config.requestTimeout(), mapper);
         RoomQueries queries = new RoomQueries(queryClient);
         // History reads block on HTTP; one virtual thread each keeps sockets and the fan-out thread free.
@@ -167,6 +168,7 @@ public final class EdgeServer implements AutoCloseable {
     public static EdgeServer start(EdgeConfig config) {
         EdgeServer server = new EdgeServer(config);
         server.consumer.start();
+        server.publisher.start();
         server.warmUp.start();
         try {
             server.app.start();
@@ -199,8 +201,8 @@ public final class EdgeServer implements AutoCloseable {
     }
 
     /**
-     * Whether the producer reached Kafka and the fan-out consumer reads every partition (Redis plays no part), and the
-     * edge is not shutting down.
+     * Whether the producer reached Kafka, Kafka is reachable now (false during an outage) and the fan-out consumer
+     * reads every partition (Redis plays no part), and the edge is not shutting down.
      */
     public boolean ready() {
         return !drain.draining() && publisher.ready() && consumer.ready();

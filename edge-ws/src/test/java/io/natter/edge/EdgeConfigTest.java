@@ -30,7 +30,7 @@ class EdgeConfigTest {
                 new PresenceConfig("redis://127.0.0.1:6379", Duration.ofSeconds(90), Duration.ofSeconds(30),
                         Duration.ofSeconds(1), "127.0.0.1", 9090),
                 new EdgeConfig.Tokens(null, List.of("RS256", "ES256"), Duration.ofMinutes(1)),
-                new EdgeConfig.Backpressure(20, 40, 1000, 1_048_576),
+                new EdgeConfig.Backpressure(20, 40, 1000, 1_048_576, 1000, Duration.ofMinutes(1)),
                 new EdgeConfig.Admission(50_000, 16, 50, 100, Duration.ofSeconds(10))));
     }
 
@@ -64,6 +64,8 @@ class EdgeConfigTest {
                 Map.entry("NATTER_RATE_LIMIT_BURST", "7"),
                 Map.entry("NATTER_OUTBOUND_MAX_FRAMES", "50"),
                 Map.entry("NATTER_OUTBOUND_MAX_BYTES", "65536"),
+                Map.entry("NATTER_OUTAGE_BUFFER_MAX_COMMANDS", "5"),
+                Map.entry("NATTER_OUTAGE_MAX_WAIT_MS", "3000"),
                 Map.entry("NATTER_MAX_CONNECTIONS", "300"),
                 Map.entry("NATTER_MAX_CONNECTIONS_PER_USER", "3"),
                 Map.entry("NATTER_HANDSHAKE_RATE_PER_SECOND", "4"),
@@ -76,7 +78,7 @@ class EdgeConfigTest {
                         Duration.ofMillis(200), "10.0.0.1", 9190),
                 new EdgeConfig.Tokens(URI.create("https://idp.example/.well-known/jwks.json"), List.of("ES256", "PS256"),
                         Duration.ofMillis(1500)),
-                new EdgeConfig.Backpressure(5, 7, 50, 65_536),
+                new EdgeConfig.Backpressure(5, 7, 50, 65_536, 5, Duration.ofSeconds(3)),
                 new EdgeConfig.Admission(300, 3, 4, 9, Duration.ofMillis(2500))));
     }
 
@@ -104,6 +106,8 @@ class EdgeConfigTest {
                 .hasMessage("NATTER_JWT_JWKS_URL needs http(s)://host[:port] URLs, got 'file:///etc/keys'");
         assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("NATTER_TOPOLOGY_QUERY_URLS", ",")))
                 .hasMessage("NATTER_TOPOLOGY_QUERY_URLS needs at least one URL");
+        assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("NATTER_OUTAGE_BUFFER_MAX_COMMANDS", "-1")))
+                .hasMessage("NATTER_OUTAGE_BUFFER_MAX_COMMANDS must be between 0 and 1000000, got -1");
         assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("NATTER_MAX_CONNECTIONS_PER_USER", "0")))
                 .hasMessageStartingWith("NATTER_MAX_CONNECTIONS_PER_USER must be between 1");
         assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("NATTER_SHUTDOWN_DRAIN_MS", "-1")))

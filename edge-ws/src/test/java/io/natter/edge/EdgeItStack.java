@@ -31,13 +31,18 @@ import org.apache.kafka.common.TopicPartition;
  * one in-process topology and the edges the class starts. Each class owns its own stack and closes it.
  */
 final class EdgeItStack implements AutoCloseable {
-    private final KafkaBroker broker;
+    private final Path kafkaDir;
+    private final int kafkaPort;
+    // Null while stopped; replaced by restartBroker(). Used by the test thread only.
+    private KafkaBroker broker;
     private final SchemaRegistryServer registry;
     private final TopologiesApp topologies;
     private final List<EdgeServer> edges = new ArrayList<>();
     private final HmacTokenSigner tokens;
 
-    private EdgeItStack(KafkaBroker broker, SchemaRegistryServer registry, TopologiesApp topologies) {
+    private EdgeItStack(Path kafkaDir, KafkaBroker broker, SchemaRegistryServer registry, TopologiesApp topologies) {
+        this.kafkaDir = kafkaDir;
+        this.kafkaPort = Integer.parseInt(broker.bootstrapServers().substring(broker.bootstrapServers().lastIndexOf(':') + 1));
         this.broker = broker;
         this.registry = registry;
         this.topologies = topologies;
@@ -65,7 +70,7 @@ final class EdgeItStack implements AutoCloseable {
         topologies.awaitRunning(Duration.ofSeconds(90));
         System.out.printf("%s: broker, registry and topology up in %d ms%n", name,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-        return new EdgeItStack(broker, registry, topologies);
+        return new EdgeItStack(dataDir.resolve("kafka"), broker, registry, topologies);
     }
 
     /**
@@ -87,6 +92,18 @@ final class EdgeItStack implements AutoCloseable {
         edges.add(edge);
         await().atMost(Duration.ofSeconds(60)).until(edge::ready);
         return edge;
+    }
+
+    /** Stops the broker (a Kafka outage for everything in the stack); {@link #restartBroker()} brings it back. */
+    void stopBroker() {
+        KafkaBroker stopped = broker;
+        broker = null;
+        stopped.close();
+    }
+
+    /** Starts the broker again on the same data dir and port, so every client reconnects to what it knew. */
+    void restartBroker() {
+        broker = KafkaBroker.start(kafkaDir, kafkaPort);
     }
 
     HmacTokenSigner tokens() {

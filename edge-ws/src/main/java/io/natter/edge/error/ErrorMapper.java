@@ -66,6 +66,7 @@ public final class ErrorMapper {
             case AccessDeniedException a -> "NOT_A_MEMBER".equals(a.code()) ? 403 : 404;
             case HistoryTruncatedException h -> 410;
             case RateLimitedException r -> 429;
+            case DroppedException d -> 503;
             case RefusedException r -> switch (r.reason()) {
                 case HANDSHAKE_RATE_LIMITED, TOO_MANY_CONNECTIONS -> 429;
                 case SHUTTING_DOWN, EDGE_FULL -> 503;

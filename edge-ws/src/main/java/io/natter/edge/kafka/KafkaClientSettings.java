@@ -2,6 +2,7 @@ package io.natter.edge.kafka;
 
 import java.time.Duration;
 import java.util.Map;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
@@ -33,5 +34,19 @@ public final class KafkaClientSettings {
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    }
+
+    /**
+     * Outage probe: every call bounded by {@code timeout} (a broker that does not answer within it counts as down),
+     * and quick reconnects so a returning broker is noticed within about a second.
+     */
+    public static Map<String, Object> probe(String bootstrap, String nodeId, Duration timeout) {
+        int timeoutMs = (int) timeout.toMillis();
+        return Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.CLIENT_ID_CONFIG, nodeId + "-kafka-probe",
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs,
+                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500);
     }
 }

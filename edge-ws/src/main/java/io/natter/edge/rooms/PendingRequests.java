@@ -8,8 +8,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Commands of this node awaiting the topology's verdict, by commandId. Each resolves exactly once: by the
- * event that carries its commandId, by its rejection (ALREADY_MEMBER and DUPLICATE count as success), or
- * after the timeout with {@link java.util.concurrent.TimeoutException}; a verdict arriving later is ignored.
+ * event that carries its commandId, by its rejection (ALREADY_MEMBER and DUPLICATE count as success), by a
+ * failure to publish it, or after the timeout with {@link java.util.concurrent.TimeoutException}; a verdict
+ * arriving later is ignored. The timeout runs from {@link #startTimeout}: a command waiting in the outage
+ * buffer for Kafka is not timed out (the buffer bounds that wait itself).
  */
 public final class PendingRequests {
     /** Rejection code that means "already done", so the request succeeds. */
@@ -24,15 +26,25 @@ public final class PendingRequests {
         this.timeout = timeout;
     }
 
-    /** Starts waiting for {@code commandId}; register BEFORE publishing so a fast verdict is not missed. */
+    /**
+     * Starts waiting for {@code commandId}, with no deadline until {@link #startTimeout}; register BEFORE publishing
+     * so a fast verdict is not missed.
+     */
     public CompletableFuture<Verdict> register(String commandId) {
         CompletableFuture<Verdict> verdict = new CompletableFuture<>();
         if (pending.putIfAbsent(commandId, verdict) != null) {
             throw new IllegalStateException("command " + commandId + " is already pending");
         }
-        verdict.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((ok, failure) -> pending.remove(commandId, verdict));
+        verdict.whenComplete((ok, failure) -> pending.remove(commandId, verdict));
         return verdict;
+    }
+
+    /** Gives {@code commandId} the request timeout from now (call it when Kafka took the command); no-op if resolved. */
+    public void startTimeout(String commandId) {
+        CompletableFuture<Verdict> verdict = pending.get(commandId);
+        if (verdict != null) {
+            verdict.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Resolves {@code commandId} as done; false when nothing here waits for it. */

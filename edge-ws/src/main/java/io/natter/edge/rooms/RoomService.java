@@ -2,11 +2,14 @@ package io.natter.edge.rooms;
 
 import io.natter.edge.Identifiers;
 import io.natter.edge.admission.Drain;
+import io.natter.edge.error.DroppedException;
+import io.natter.edge.error.EdgeException;
 import io.natter.edge.error.ErrorMapper;
 import io.natter.edge.error.InvalidRequestException;
 import io.natter.edge.error.RefusedException;
 import io.natter.edge.error.UnavailableException;
 import io.natter.edge.frames.ClientFrame;
+import io.natter.edge.kafka.CommandDroppedException;
 import io.natter.edge.kafka.CommandPublisher;
 import io.natter.schemas.avro.AddMemberRequested;
 import io.natter.schemas.avro.CreateRoomRequested;
@@ -22,11 +25,13 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Function;
 
 /**
  * Turns room requests into commands on the room's ordered path. Every request waits for the topology's
  * verdict (so an acknowledged change is in force for later commands, and a send is answered exactly once:
- * sequenced, refused, or timed out).
+ * sequenced, refused, dropped, or timed out). During a Kafka outage room writes (send, edit, delete) wait in the
+ * publisher's outage buffer, their timeout starting when Kafka takes them; membership changes are refused at once.
  */
 public final class RoomService {
     private final CommandPublisher publisher;
@@ -58,7 +63,7 @@ public final class RoomService {
             requireId("members[]", member);
             members.add(member);
         }
-        await(request(actorId, null, roomId,
+        await(membership(actorId, null, roomId,
                 new CreateRoomRequested(roomId, request.name().trim(), visibility, new ArrayList<>(members))));
         return roomId;
     }
@@ -67,56 +72,79 @@ public final class RoomService {
     public MemberAdded addMember(String actorId, String roomId, AddMemberRequest request) {
         requireId("roomId", roomId);
         requireId("userId", request.userId());
-        await(request(actorId, null, roomId, new AddMemberRequested(roomId, request.userId())));
+        await(membership(actorId, null, roomId, new AddMemberRequested(roomId, request.userId())));
         return new MemberAdded(roomId, request.userId());
     }
 
     /** {@code actorId} joins a public room; completes when the join is in force. */
     public CompletableFuture<Verdict> join(String actorId, String sessionId, String roomId) {
-        return request(actorId, sessionId, roomId, new JoinRoomRequested(roomId));
+        return membership(actorId, sessionId, roomId, new JoinRoomRequested(roomId));
     }
 
     /** {@code actorId} leaves a room; completes when the leave is in force. */
     public CompletableFuture<Verdict> leave(String actorId, String sessionId, String roomId) {
-        return request(actorId, sessionId, roomId, new LeaveRoomRequested(roomId));
+        return membership(actorId, sessionId, roomId, new LeaveRoomRequested(roomId));
     }
 
     /** Sends a message; completes {@link Verdict.Sequenced} (also for a DUPLICATE retry), or fails once. */
     public CompletableFuture<Verdict> send(String actorId, String sessionId, ClientFrame.SendMessage send) {
-        return request(actorId, sessionId, send.roomId(),
+        return write(actorId, sessionId, send.roomId(),
                 new SendMessageRequested(send.roomId(), send.content(), send.clientMsgId(), List.of()));
     }
 
     /** The author edits a message; completes when the edit is sequenced (members get MESSAGE_EDITED). */
     public CompletableFuture<Verdict> edit(String actorId, String sessionId, ClientFrame.EditMessage edit) {
-        return request(actorId, sessionId, edit.roomId(),
+        return write(actorId, sessionId, edit.roomId(),
                 new EditMessageRequested(edit.roomId(), edit.messageId(), edit.content()));
     }
 
     /** The author or owner deletes a message; completes when done (members get MESSAGE_DELETED). */
     public CompletableFuture<Verdict> delete(String actorId, String sessionId, ClientFrame.DeleteMessage delete) {
-        return request(actorId, sessionId, delete.roomId(), new DeleteMessageRequested(delete.roomId(), delete.messageId()));
+        return write(actorId, sessionId, delete.roomId(), new DeleteMessageRequested(delete.roomId(), delete.messageId()));
     }
 
-    private CompletableFuture<Verdict> request(String actorId, String sessionId, String roomId, Object payload) {
-        // While draining nothing new is produced; a command that got in is pending before the drain counts it out.
+    /** A room write: buffered through a Kafka outage (or dropped from the buffer, answered DROPPED). */
+    private CompletableFuture<Verdict> write(String actorId, String sessionId, String roomId, Object payload) {
+        return gated(commandId -> publisher.publish(roomId, commands.command(commandId, actorId, sessionId, payload)));
+    }
+
+    /** A membership change: refused with UNAVAILABLE during a Kafka outage rather than buffered. */
+    private CompletableFuture<Verdict> membership(String actorId, String sessionId, String roomId, Object payload) {
+        return gated(commandId -> publisher.publishNow(roomId, commands.command(commandId, actorId, sessionId, payload)));
+    }
+
+    /**
+     * Registers a new command and publishes it, unless the edge is draining (SHUTTING_DOWN, nothing produced). A
+     * command that got in is pending before the drain counts it out, so the drain waits for its verdict.
+     */
+    private CompletableFuture<Verdict> gated(Function<String, CommandPublisher.Publication> publish) {
         if (!drain.tryEnter()) {
             return CompletableFuture.failedFuture(RefusedException.shuttingDown());
         }
         try {
             String commandId = UUID.randomUUID().toString();
             CompletableFuture<Verdict> verdict = pending.register(commandId);
-            publisher.publish(roomId, commands.command(commandId, actorId, sessionId, payload))
-                    .whenComplete((ok, error) -> {
-                        if (error != null) {
-                            pending.fail(commandId,
-                                    new UnavailableException("command not published: " + error.getMessage(), error));
-                        }
-                    });
+            track(commandId, publish.apply(commandId));
             return verdict;
         } finally {
             drain.exit();
         }
+    }
+
+    /** The verdict clock starts when Kafka took the command; a command that never got there fails its request. */
+    private void track(String commandId, CommandPublisher.Publication publication) {
+        publication.handedOff().thenRun(() -> pending.startTimeout(commandId));
+        publication.written().whenComplete((ok, error) -> {
+            if (error != null) {
+                pending.fail(commandId, notPublished(error));
+            }
+        });
+    }
+
+    private static EdgeException notPublished(Throwable error) {
+        return error instanceof CommandDroppedException dropped
+                ? new DroppedException(dropped.getMessage(), dropped)
+                : new UnavailableException("command not published: " + error.getMessage(), error);
     }
 
     private static void await(CompletableFuture<Verdict> verdict) {

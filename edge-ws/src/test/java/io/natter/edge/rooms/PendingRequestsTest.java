@@ -64,13 +64,40 @@ class PendingRequestsTest {
     }
 
     @Test
-    void aRequestWithoutVerdictTimesOut() {
+    void aRequestWithoutVerdictTimesOutOnceItsTimeoutStarted() {
         PendingRequests shortWait = new PendingRequests(Duration.ofMillis(50));
         CompletableFuture<Verdict> verdict = shortWait.register("c1");
+        shortWait.startTimeout("c1");
         await().atMost(Duration.ofSeconds(5)).until(verdict::isDone);
         assertThat(verdict).failsWithin(Duration.ZERO)
                 .withThrowableOfType(ExecutionException.class).havingCause().isInstanceOf(TimeoutException.class);
         assertThat(shortWait.size()).isZero();
         assertThat(shortWait.succeed("c1")).isFalse();
+    }
+
+    @Test
+    void aRequestWaitingForKafkaDoesNotTimeOutUntilItsTimeoutStarts() {
+        PendingRequests shortWait = new PendingRequests(Duration.ofMillis(50));
+        CompletableFuture<Verdict> buffered = shortWait.register("c1");
+        CompletableFuture<Verdict> handedOff = shortWait.register("c2");
+        shortWait.startTimeout("c2");
+        await().atMost(Duration.ofSeconds(5)).until(handedOff::isDone);
+        assertThat(buffered).as("still waiting after the other timed out").isNotDone();
+        assertThat(shortWait.size()).isOne();
+
+        shortWait.startTimeout("c1");
+        await().atMost(Duration.ofSeconds(5)).until(buffered::isDone);
+        assertThat(buffered).failsWithin(Duration.ZERO)
+                .withThrowableOfType(ExecutionException.class).havingCause().isInstanceOf(TimeoutException.class);
+        assertThat(shortWait.size()).isZero();
+    }
+
+    @Test
+    void startingTheTimeoutOfAResolvedRequestChangesNothing() {
+        CompletableFuture<Verdict> verdict = pending.register("c1");
+        pending.sequenced("c1", "m1", 1);
+        pending.startTimeout("c1");
+        pending.startTimeout("unknown");
+        assertThat(verdict).isCompletedWithValue(new Verdict.Sequenced("m1", 1));
     }
 }
