@@ -260,6 +260,7 @@ public final class EdgeServer implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        // The drain closed the producer (after the last verdict) and every socket.
         drain();
         // Sockets first (their closes reach presence), then presence withdraws what is left of this edge.
         app.stop();
@@ -267,7 +268,6 @@ public final class EdgeServer implements AutoCloseable {
         sessionPresence.close();
         presence.close();
         consumer.close();
-        publisher.close();
         reads.shutdownNow();
         queryClient.close();
         warmUp.interrupt();
