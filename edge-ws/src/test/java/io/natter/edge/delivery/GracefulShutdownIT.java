@@ -134,6 +134,15 @@ class GracefulShutdownIT {
             System.out.printf("GracefulShutdownIT: edge A acknowledged %d sends and answered %d with SHUTTING_DOWN%n",
                     ackedByA, refusedWhileDraining);
 
+            // Every send edge A took is sequenced; wait until edge B delivered all of it (its watchers have it), so no
+            // live frame of it can reach a reconnected session ahead of that session's RESUME replay.
+            Map<String, Long> lastAcked = new HashMap<>();
+            senders.forEach(sender -> sender.outbound().values().forEach(o -> o.replies.stream()
+                    .map(ChatClient.Reply::frame).filter(f -> f.path("type").asText().equals("ACK"))
+                    .forEach(ack -> lastAcked.merge(o.planned.roomId(), ack.path("seq").asLong(), Math::max))));
+            await("edge B delivered everything edge A acknowledged").atMost(FRAME_WAIT)
+                    .until(() -> lastAcked.entrySet().stream().allMatch(room -> watchers.stream()
+                            .allMatch(w -> w.lastContiguousSeq(room.getKey()) >= room.getValue())));
             // Reconnect to B with a RESUME as the first frame, holding sends until every replay is in (as in EdgeCrashIT).
             senders.forEach(ChatClient::hold);
             for (ChatClient client : senders) {
