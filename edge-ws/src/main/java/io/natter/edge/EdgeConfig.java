@@ -33,7 +33,8 @@ public record EdgeConfig(
         List<URI> topologyQueryUrls,
         PresenceConfig presence,
         Tokens tokens,
-        Backpressure backpressure) {
+        Backpressure backpressure,
+        Admission admission) {
 
     /**
      * Token settings beyond HS256: {@code jwksUrl} (null = HS256 with the secret) with the {@code jwksAlgorithms} it may
@@ -51,6 +52,13 @@ public record EdgeConfig(
      */
     public record Backpressure(int ratePerSecond, int rateBurst, int outboundMaxFrames, long outboundMaxBytes,
             int outageBufferMaxCommands, Duration outageMaxWait) {}
+
+    /**
+     * Who may open a socket (caps per user and per node, handshakes per second and burst per remote address), and
+     * how long a shutdown waits for the verdicts of commands already taken.
+     */
+    public record Admission(int maxConnections, int maxConnectionsPerUser, int handshakeRatePerSecond,
+            int handshakeBurst, Duration shutdownDrain) {}
 
     /** Shared dev secret: anyone can mint tokens with it, so production must set its own. */
     public static final String DEV_JWT_SECRET = "natter-dev-secret-change-me-0123456789abcdef";
@@ -105,12 +113,25 @@ public record EdgeConfig(
     public static final ConfigKey OUTAGE_MAX_WAIT_MS = new ConfigKey("NATTER_OUTAGE_MAX_WAIT_MS", "60000",
             "Longest a room write waits in the outage buffer; then it is answered DROPPED.");
 
+    public static final ConfigKey MAX_CONNECTIONS = new ConfigKey("NATTER_MAX_CONNECTIONS", "50000",
+            "WebSockets this edge holds at most (open or in handshake); one more is refused with 503 EDGE_FULL.");
+    public static final ConfigKey MAX_CONNECTIONS_PER_USER = new ConfigKey("NATTER_MAX_CONNECTIONS_PER_USER", "16",
+            "WebSockets one user may hold on this edge; one more is refused with 429 TOO_MANY_CONNECTIONS.");
+    public static final ConfigKey HANDSHAKE_RATE_PER_SECOND = new ConfigKey("NATTER_HANDSHAKE_RATE_PER_SECOND", "50",
+            "WebSocket handshakes per second per remote address, checked before the token; over it: 429.");
+    public static final ConfigKey HANDSHAKE_BURST = new ConfigKey("NATTER_HANDSHAKE_BURST", "100",
+            "Handshakes one remote address may make at once before the per-second rate applies.");
+    public static final ConfigKey SHUTDOWN_DRAIN_MS = new ConfigKey("NATTER_SHUTDOWN_DRAIN_MS", "10000",
+            "On SIGTERM, how long the edge waits for the verdicts of commands it took before closing sockets with 1001.");
+
     /** Every key the edge reads (presence's last), in README order. */
     public static final List<ConfigKey> KEYS = Stream.concat(Stream.of(KAFKA_BOOTSTRAP, SCHEMA_REGISTRY_URL, REGION,
                     EDGE_HOST, EDGE_PORT, NODE_ID, JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, REQUEST_TIMEOUT_MS,
                     MAX_FRAME_BYTES, MAX_CONTENT_BYTES, WS_IDLE_TIMEOUT_MS, TOPOLOGY_QUERY_URLS,
                     JWT_JWKS_URL, JWT_ALGORITHMS, TOKEN_REVALIDATE_MS, RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST,
-                    OUTBOUND_MAX_FRAMES, OUTBOUND_MAX_BYTES, OUTAGE_BUFFER_MAX_COMMANDS, OUTAGE_MAX_WAIT_MS),
+                    OUTBOUND_MAX_FRAMES, OUTBOUND_MAX_BYTES, OUTAGE_BUFFER_MAX_COMMANDS, OUTAGE_MAX_WAIT_MS,
+                    MAX_CONNECTIONS, MAX_CONNECTIONS_PER_USER, HANDSHAKE_RATE_PER_SECOND, HANDSHAKE_BURST,
+                    SHUTDOWN_DRAIN_MS),
             PresenceConfig.KEYS.stream()).toList();
 
     private static final int MIN_SECRET_BYTES = 32;
@@ -143,7 +164,11 @@ public record EdgeConfig(
                         intIn(env, OUTBOUND_MAX_FRAMES, 2, Integer.MAX_VALUE),
                         intIn(env, OUTBOUND_MAX_BYTES, 1024, Integer.MAX_VALUE),
                         intIn(env, OUTAGE_BUFFER_MAX_COMMANDS, 0, 1_000_000),
-                        Duration.ofMillis(intIn(env, OUTAGE_MAX_WAIT_MS, 1_000, Integer.MAX_VALUE))));
+                        Duration.ofMillis(intIn(env, OUTAGE_MAX_WAIT_MS, 1_000, Integer.MAX_VALUE))),
+                new Admission(intIn(env, MAX_CONNECTIONS, 1, Integer.MAX_VALUE),
+                        intIn(env, MAX_CONNECTIONS_PER_USER, 1, Integer.MAX_VALUE),
+                        intIn(env, HANDSHAKE_RATE_PER_SECOND, 1, 1_000_000), intIn(env, HANDSHAKE_BURST, 1, 1_000_000),
+                        Duration.ofMillis(intIn(env, SHUTDOWN_DRAIN_MS, 0, 600_000))));
     }
 
     private static Tokens tokens(Map<String, String> env) {
@@ -167,28 +192,28 @@ public record EdgeConfig(
     public EdgeConfig withPort(int newPort) {
         return new EdgeConfig(kafkaBootstrap, schemaRegistryUrl, region, host, newPort, nodeId, jwtSecret, jwtIssuer,
                 jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, topologyQueryUrls, presence, tokens,
-                backpressure);
+                backpressure, admission);
     }
 
     /** This config with other topology query URLs, e.g. the port a test topology bound. */
     public EdgeConfig withTopologyQueryUrls(List<URI> urls) {
         return new EdgeConfig(kafkaBootstrap, schemaRegistryUrl, region, host, port, nodeId, jwtSecret, jwtIssuer,
                 jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, List.copyOf(urls), presence,
-                tokens, backpressure);
+                tokens, backpressure, admission);
     }
 
     /** This config with other presence settings, e.g. a test's Redis and a free gRPC port. */
     public EdgeConfig withPresence(PresenceConfig newPresence) {
         return new EdgeConfig(kafkaBootstrap, schemaRegistryUrl, region, host, port, nodeId, jwtSecret, jwtIssuer,
                 jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, topologyQueryUrls,
-                newPresence, tokens, backpressure);
+                newPresence, tokens, backpressure, admission);
     }
 
     /** This config with other token settings, e.g. a test's JWKS server or a short revalidation interval. */
     public EdgeConfig withTokens(Tokens newTokens) {
         return new EdgeConfig(kafkaBootstrap, schemaRegistryUrl, region, host, port, nodeId, jwtSecret, jwtIssuer,
                 jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, topologyQueryUrls, presence,
-                newTokens, backpressure);
+                newTokens, backpressure, admission);
     }
 
     private static List<URI> httpUrls(Map<String, String> env, ConfigKey key) {
@@ -238,6 +263,6 @@ public record EdgeConfig(
                 + ", maxFrameBytes=" + maxFrameBytes + ", maxContentBytes=" + maxContentBytes
                 + ", wsIdleTimeout=" + wsIdleTimeout + ", topologyQueryUrls=" + topologyQueryUrls
                 + ", presence=" + presence.toString().replaceAll("//[^/@]*@", "//***@") + ", tokens=" + tokens
-                + ", backpressure=" + backpressure + "]";
+                + ", backpressure=" + backpressure + ", admission=" + admission + "]";
     }
 }

@@ -8,6 +8,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.natter.edge.admission.Admission;
+import io.natter.edge.admission.ConnectionLimits;
+import io.natter.edge.admission.Drain;
+import io.natter.edge.admission.HandshakeRateLimits;
 import io.natter.edge.auth.Authentication;
 import io.natter.edge.auth.JwtAuthenticator;
 import io.natter.edge.error.ErrorMapper;
@@ -41,9 +45,12 @@ import io.natter.schemas.Topics;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +68,13 @@ public final class EdgeServer implements AutoCloseable {
     public static final String FRAMES_DROPPED_COUNTER = "chat.frames.dropped";
     /** Micrometer name of slow-consumer closes (4008); Prometheus {@code chat_slow_consumer_closes_total}. */
     public static final String SLOW_CONSUMER_CLOSES_COUNTER = "chat.slow.consumer.closes";
+    /** Close code of every socket when the edge shuts down (RFC 6455 "going away"). */
+    public static final int GOING_AWAY_CLOSE_CODE = 1001;
+    public static final String GOING_AWAY_REASON = "edge shutting down: reconnect and RESUME";
+    /** Sockets that are sending when the drain begins get SHUTTING_DOWN answers for this long before the close. */
+    private static final Duration CLOSE_SETTLE = Duration.ofMillis(500);
+    /** Part of the drain bound kept for the sockets' close handshakes, at most. */
+    private static final Duration CLOSE_RESERVE = Duration.ofSeconds(1);
 
     private final EdgeConfig config;
     private final CommandPublisher publisher;
@@ -74,6 +88,11 @@ public final class EdgeServer implements AutoCloseable {
     private final TokenWatch tokenWatch;
     private final Javalin app;
     private final Thread warmUp;
+    private final PendingRequests pending;
+    private final Drain drain = new Drain();
+    private final ConnectionLimits connectionLimits;
+    private final WsEndpoint wsEndpoint;
+    private final AtomicBoolean closed = new AtomicBoolean();
     private final ProcessMetrics processMetrics;
     private final FanoutTelemetry fanoutTelemetry;
     private final OpenTelemetry openTelemetry;
@@ -86,7 +105,7 @@ public final class EdgeServer implements AutoCloseable {
         ObjectMapper mapper = EdgeJson.newMapper();
         Topics topics = Topics.forRegistry(config.schemaRegistryUrl());
         FrameCodec codec = new FrameCodec(mapper, config.maxContentBytes());
-        PendingRequests pending = new PendingRequests(config.requestTimeout());
+        pending = new PendingRequests(config.requestTimeout());
         sessions = new SessionRegistry();
         metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Gauge.builder(ACTIVE_SESSIONS_GAUGE, sessions, SessionRegistry::size)
@@ -111,7 +130,7 @@ public final class EdgeServer implements AutoCloseable {
                 fanoutTelemetry.measured(new Delivery(config.nodeId(), sessions, pending, catchup, sessionPresence),
                         sessions), fanoutTelemetry);
         RoomService rooms = new RoomService(publisher,
-                new RoomCommands(config.nodeId(), Envelopes.systemClock(config.region())), pending);
+                new RoomCommands(config.nodeId(), Envelopes.systemClock(config.region())), pending, drain);
 
         JwtAuthenticator authenticator = config.tokens().jwksUrl() != null
                 ? JwtAuthenticator.jwks(config.tokens().jwksUrl(), config.tokens().jwksAlgorithms(), config.jwtIssuer(),
@@ -123,7 +142,11 @@ public final class EdgeServer implements AutoCloseable {
         RoomsApi roomsApi = new RoomsApi(rooms, queries, mapper);
         EdgeConfig.Backpressure backpressure = config.backpressure();
         UserRateLimits writeLimits = new UserRateLimits(backpressure.ratePerSecond(), backpressure.rateBurst());
-        WsEndpoint wsEndpoint = new WsEndpoint(sessions, sessionPresence,
+        EdgeConfig.Admission limits = config.admission();
+        connectionLimits = new ConnectionLimits(limits.maxConnections(), limits.maxConnectionsPerUser());
+        Admission admission = new Admission(drain,
+                new HandshakeRateLimits(limits.handshakeRatePerSecond(), limits.handshakeBurst()), connectionLimits, metrics);
+        wsEndpoint = new WsEndpoint(sessions, sessionPresence,
                 new FrameHandler(codec, rooms, queries, catchup, sessionPresence, reads, writeLimits, tokenWatch,
                         new SendRejections(metrics)),
                 new WsEndpoint.Outbound(backpressure.outboundMaxFrames(), backpressure.outboundMaxBytes(),
@@ -152,7 +175,10 @@ public final class EdgeServer implements AutoCloseable {
             cfg.jsonMapper(new JavalinJackson(mapper, true));
             ErrorMapper.register(cfg.routes);
             tracing.register(cfg.routes, WS_PATH);
+            // Order matters: drain gate and handshake rate before the token check, the caps' slot after it.
+            admission.registerBeforeAuthentication(cfg.routes, API_PATH, WS_PATH);
             authentication.register(cfg.routes, API_PATH, WS_PATH);
+            admission.registerAfterAuthentication(cfg.routes, WS_PATH);
             health.register(cfg.routes);
             metricsApi.register(cfg.routes);
             roomsApi.register(cfg.routes);
@@ -208,10 +234,10 @@ public final class EdgeServer implements AutoCloseable {
 
     /**
      * Whether the producer reached Kafka, Kafka is reachable now (false during an outage) and the fan-out consumer
-     * reads every partition (Redis plays no part).
+     * reads every partition (Redis plays no part), and the edge is not shutting down.
      */
     public boolean ready() {
-        return publisher.ready() && consumer.ready();
+        return !drain.draining() && publisher.ready() && consumer.ready();
     }
 
     /** The edge's meter registry (what {@code /metrics} serves). */
@@ -224,15 +250,56 @@ public final class EdgeServer implements AutoCloseable {
         return sessions.size();
     }
 
+    /**
+     * Drains the edge within {@code NATTER_SHUTDOWN_DRAIN_MS}: readiness turns 503 and nothing new is taken at once
+     * (handshakes and REST calls 503, room commands {@code SHUTTING_DOWN}); then it waits until every command taken
+     * has its verdict (so every send taken gets its ACK or ERROR), flushes the producer, and closes every socket with
+     * 1001 so clients reconnect elsewhere and RESUME. Returns whether every verdict came within the bound.
+     */
+    boolean drain() {
+        long started = System.nanoTime();
+        Duration bound = config.admission().shutdownDrain();
+        long deadline = started + bound.toNanos();
+        long verdictDeadline = deadline - Math.min(CLOSE_RESERVE.toNanos(), bound.toNanos() / 5);
+        drain.begin();
+        int sockets = wsEndpoint.openSockets();
+        log.info("draining: {} sockets open, {} commands awaiting their verdict", sockets, pending.size());
+        // A client still sending hears SHUTTING_DOWN before the close, rather than have a frame cross it unanswered.
+        long settled = sockets == 0 ? started : started + CLOSE_SETTLE.toNanos();
+        boolean answered = Drain.awaitUntil(() -> drain.inFlight() == 0 && pending.size() == 0, verdictDeadline);
+        Drain.awaitUntil(() -> System.nanoTime() >= settled, verdictDeadline);
+        if (!answered) {
+            log.warn("drain bound {} ms passed with {} commands still awaiting their verdict: their senders get no "
+                    + "answer and resend after reconnecting", bound.toMillis(), pending.size());
+        }
+        // KafkaProducer.close() sends what it buffered and waits for the broker before returning.
+        publisher.close();
+        int asked = wsEndpoint.closeAll(GOING_AWAY_CLOSE_CODE, GOING_AWAY_REASON);
+        boolean socketsClosed = Drain.awaitUntil(() -> {
+            // A handshake that passed the gate just before the drain opens late: it is closed on a later pass.
+            wsEndpoint.closeAll(GOING_AWAY_CLOSE_CODE, GOING_AWAY_REASON);
+            return connectionLimits.held() == 0;
+        }, deadline);
+        log.info("drained in {} ms: verdicts {}, {} sockets closed with {}{}",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), answered ? "all in" : "missing",
+                asked, GOING_AWAY_CLOSE_CODE, socketsClosed ? "" : ", " + connectionLimits.held() + " not closed in time");
+        return answered;
+    }
+
+    /** Drains (see {@link #drain()}), then stops everything; calls after the first return at once. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        // The drain closed the producer (after the last verdict) and every socket.
+        drain();
         // Sockets first (their closes reach presence), then presence withdraws what is left of this edge.
         app.stop();
         tokenWatch.close();
         sessionPresence.close();
         presence.close();
         consumer.close();
-        publisher.close();
         reads.shutdownNow();
         queryClient.close();
         warmUp.interrupt();
@@ -253,6 +320,8 @@ public final class EdgeServer implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             stopped.countDown();
+            // SIGTERM would end the JVM with 143; an edge that drained has stopped as asked, so it exits 0.
+            Runtime.getRuntime().halt(0);
         }, "edge-shutdown"));
         stopped.await();
     }

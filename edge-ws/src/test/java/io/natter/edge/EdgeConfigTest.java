@@ -30,7 +30,8 @@ class EdgeConfigTest {
                 new PresenceConfig("redis://127.0.0.1:6379", Duration.ofSeconds(90), Duration.ofSeconds(30),
                         Duration.ofSeconds(1), "127.0.0.1", 9090),
                 new EdgeConfig.Tokens(null, List.of("RS256", "ES256"), Duration.ofMinutes(1)),
-                new EdgeConfig.Backpressure(20, 40, 1000, 1_048_576, 1000, Duration.ofMinutes(1))));
+                new EdgeConfig.Backpressure(20, 40, 1000, 1_048_576, 1000, Duration.ofMinutes(1)),
+                new EdgeConfig.Admission(50_000, 16, 50, 100, Duration.ofSeconds(10))));
     }
 
     @Test
@@ -64,7 +65,12 @@ class EdgeConfigTest {
                 Map.entry("NATTER_OUTBOUND_MAX_FRAMES", "50"),
                 Map.entry("NATTER_OUTBOUND_MAX_BYTES", "65536"),
                 Map.entry("NATTER_OUTAGE_BUFFER_MAX_COMMANDS", "5"),
-                Map.entry("NATTER_OUTAGE_MAX_WAIT_MS", "3000")));
+                Map.entry("NATTER_OUTAGE_MAX_WAIT_MS", "3000"),
+                Map.entry("NATTER_MAX_CONNECTIONS", "300"),
+                Map.entry("NATTER_MAX_CONNECTIONS_PER_USER", "3"),
+                Map.entry("NATTER_HANDSHAKE_RATE_PER_SECOND", "4"),
+                Map.entry("NATTER_HANDSHAKE_BURST", "9"),
+                Map.entry("NATTER_SHUTDOWN_DRAIN_MS", "2500")));
         assertThat(config).isEqualTo(new EdgeConfig("k:1", "http://r/apis/ccompat/v7", "eu", "0.0.0.0", 0, "edge-a",
                 "s".repeat(32), "iss", "aud", Duration.ofMillis(750), 1024, 100, Duration.ofSeconds(2),
                 List.of(URI.create("http://t1:8090"), URI.create("https://t2:9000")),
@@ -72,7 +78,8 @@ class EdgeConfigTest {
                         Duration.ofMillis(200), "10.0.0.1", 9190),
                 new EdgeConfig.Tokens(URI.create("https://idp.example/.well-known/jwks.json"), List.of("ES256", "PS256"),
                         Duration.ofMillis(1500)),
-                new EdgeConfig.Backpressure(5, 7, 50, 65_536, 5, Duration.ofSeconds(3))));
+                new EdgeConfig.Backpressure(5, 7, 50, 65_536, 5, Duration.ofSeconds(3)),
+                new EdgeConfig.Admission(300, 3, 4, 9, Duration.ofMillis(2500))));
     }
 
     @Test
@@ -101,6 +108,10 @@ class EdgeConfigTest {
                 .hasMessage("NATTER_TOPOLOGY_QUERY_URLS needs at least one URL");
         assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("NATTER_OUTAGE_BUFFER_MAX_COMMANDS", "-1")))
                 .hasMessage("NATTER_OUTAGE_BUFFER_MAX_COMMANDS must be between 0 and 1000000, got -1");
+        assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("NATTER_MAX_CONNECTIONS_PER_USER", "0")))
+                .hasMessageStartingWith("NATTER_MAX_CONNECTIONS_PER_USER must be between 1");
+        assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("NATTER_SHUTDOWN_DRAIN_MS", "-1")))
+                .hasMessage("NATTER_SHUTDOWN_DRAIN_MS must be between 0 and 600000, got -1");
     }
 
     @Test

@@ -4,7 +4,7 @@ package io.natter.edge.error;
 public abstract sealed class EdgeException extends RuntimeException
         permits UnauthorizedException, InvalidRequestException, CommandRejectedException, RequestTimeoutException,
         UnavailableException, AccessDeniedException, HistoryTruncatedException,
-        RateLimitedException, DroppedException {
+        RateLimitedException, DroppedException, RefusedException {
 
     private final String code;
 

@@ -11,6 +11,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -38,7 +39,10 @@ public final class ErrorMapper {
 
     /** Registers the HTTP exception handlers (also applied to a refused WebSocket upgrade) and the WebSocket one. */
     public static void register(RoutesConfig routes) {
-        routes.exception(EdgeException.class, (e, ctx) -> respond(ctx, statusOf(e), e.code(), e.getMessage()));
+        routes.exception(EdgeException.class, (e, ctx) -> {
+            headersOf(e).forEach(ctx::header);
+            respond(ctx, statusOf(e), e.code(), e.getMessage());
+        });
         routes.exception(HttpResponseException.class, (e, ctx) ->
                 respond(ctx, e.getStatus(), httpCode(e.getStatus()), e.getMessage()));
         routes.exception(Exception.class, (e, ctx) -> {
@@ -64,7 +68,30 @@ public final class ErrorMapper {
             case HistoryTruncatedException h -> 410;
             case RateLimitedException r -> 429;
             case DroppedException d -> 503;
+            case RefusedException r -> switch (r.reason()) {
+                case HANDSHAKE_RATE_LIMITED, TOO_MANY_CONNECTIONS -> 429;
+                case SHUTTING_DOWN, EDGE_FULL -> 503;
+            };
         };
+    }
+
+    /**
+     * HTTP headers that go with a typed failure: {@code Retry-After} (whole seconds, at least 1) when the refusal has
+     * one, and {@code Connection: close} while shutting down so a kept-alive client reconnects to another edge.
+     */
+    public static Map<String, String> headersOf(EdgeException e) {
+        if (!(e instanceof RefusedException refused)) {
+            return Map.of();
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (refused.retryAfter() != null) {
+            long millis = refused.retryAfter().toMillis();
+            headers.put("Retry-After", Long.toString(Math.max(1, (millis + 999) / 1000)));
+        }
+        if (refused.reason() == RefusedException.Reason.SHUTTING_DOWN) {
+            headers.put("Connection", "close");
+        }
+        return headers;
     }
 
     /** The ERROR frame for a typed failure; {@code ref} names what it answers (request id, clientMsgId or room id). */

@@ -1,11 +1,13 @@
 package io.natter.edge.rooms;
 
 import io.natter.edge.Identifiers;
+import io.natter.edge.admission.Drain;
 import io.natter.edge.error.DroppedException;
 import io.natter.edge.error.EdgeException;
 import io.natter.edge.MessageText;
 import io.natter.edge.error.ErrorMapper;
 import io.natter.edge.error.InvalidRequestException;
+import io.natter.edge.error.RefusedException;
 import io.natter.edge.error.UnavailableException;
 import io.natter.edge.frames.ClientFrame;
 import io.natter.edge.kafka.CommandDroppedException;
@@ -25,6 +27,7 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Function;
 
 /**
  * Turns room requests into commands on the room's ordered path. Every request waits for the topology's
@@ -36,11 +39,13 @@ public final class RoomService {
     private final CommandPublisher publisher;
     private final RoomCommands commands;
     private final PendingRequests pending;
+    private final Drain drain;
 
-    public RoomService(CommandPublisher publisher, RoomCommands commands, PendingRequests pending) {
+    public RoomService(CommandPublisher publisher, RoomCommands commands, PendingRequests pending, Drain drain) {
         this.publisher = publisher;
         this.commands = commands;
         this.pending = pending;
+        this.drain = drain;
     }
 
     /** Creates a room owned by {@code actorId}; blocks until the topology created it. Returns the room id. */
@@ -107,18 +112,30 @@ public final class RoomService {
 
     /** A room write: buffered through a Kafka outage (or dropped from the buffer, answered DROPPED). */
     private CompletableFuture<Verdict> write(String actorId, String sessionId, String roomId, Object payload) {
-        String commandId = UUID.randomUUID().toString();
-        CompletableFuture<Verdict> verdict = pending.register(commandId);
-        track(commandId, publisher.publish(roomId, commands.command(commandId, actorId, sessionId, payload)));
-        return verdict;
+        return gated(commandId -> publisher.publish(roomId, commands.command(commandId, actorId, sessionId, payload)));
     }
 
     /** A membership change: refused with UNAVAILABLE during a Kafka outage rather than buffered. */
     private CompletableFuture<Verdict> membership(String actorId, String sessionId, String roomId, Object payload) {
-        String commandId = UUID.randomUUID().toString();
-        CompletableFuture<Verdict> verdict = pending.register(commandId);
-        track(commandId, publisher.publishNow(roomId, commands.command(commandId, actorId, sessionId, payload)));
-        return verdict;
+        return gated(commandId -> publisher.publishNow(roomId, commands.command(commandId, actorId, sessionId, payload)));
+    }
+
+    /**
+     * Registers a new command and publishes it, unless the edge is draining (SHUTTING_DOWN, nothing produced). A
+     * command that got in is pending before the drain counts it out, so the drain waits for its verdict.
+     */
+    private CompletableFuture<Verdict> gated(Function<String, CommandPublisher.Publication> publish) {
+        if (!drain.tryEnter()) {
+            return CompletableFuture.failedFuture(RefusedException.shuttingDown());
+        }
+        try {
+            String commandId = UUID.randomUUID().toString();
+            CompletableFuture<Verdict> verdict = pending.register(commandId);
+            track(commandId, publish.apply(commandId));
+            return verdict;
+        } finally {
+            drain.exit();
+        }
     }
 
     /** The verdict clock starts when Kafka took the command; a command that never got there fails its request. */

@@ -6,7 +6,7 @@ import java.util.function.LongSupplier;
  * A token bucket: {@code burst} tokens, refilled at {@code perSecond}. Written by hand because no rate-limit
  * library is among the edge's dependencies and this is all of what one would be used for here.
  */
-final class TokenBucket {
+public final class TokenBucket {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     private final double nanosPerToken;
@@ -15,7 +15,7 @@ final class TokenBucket {
     private double tokens;
     private long refilledAt;
 
-    TokenBucket(int perSecond, int burst, LongSupplier nanoClock) {
+    public TokenBucket(int perSecond, int burst, LongSupplier nanoClock) {
         this.nanosPerToken = (double) NANOS_PER_SECOND / perSecond;
         this.burst = burst;
         this.nanoClock = nanoClock;
@@ -24,7 +24,7 @@ final class TokenBucket {
     }
 
     /** Takes one token: 0 when taken, else the milliseconds (at least 1) until one will be available. */
-    synchronized long tryTake() {
+    public synchronized long tryTake() {
         long now = nanoClock.getAsLong();
         tokens = Math.min(burst, tokens + (now - refilledAt) / nanosPerToken);
         refilledAt = now;
@@ -37,7 +37,7 @@ final class TokenBucket {
     }
 
     /** Whether the bucket is full again, i.e. forgetting it changes nothing. */
-    synchronized boolean full() {
+    public synchronized boolean full() {
         return Math.min(burst, tokens + (nanoClock.getAsLong() - refilledAt) / nanosPerToken) >= burst;
     }
 }

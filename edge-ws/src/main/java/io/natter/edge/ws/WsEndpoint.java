@@ -5,14 +5,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.websocket.WsContext;
-import io.natter.edge.auth.Authentication;
 import io.micrometer.core.instrument.Counter;
+import io.natter.edge.admission.Admission;
+import io.natter.edge.admission.ConnectionLimits;
+import io.natter.edge.auth.Authentication;
 import io.natter.edge.session.ClientSession;
 import io.natter.edge.session.FrameSink;
 import io.natter.edge.session.OutboundQueue;
 import io.natter.edge.session.SessionPresence;
 import io.natter.edge.session.SessionRegistry;
 import io.natter.edge.session.UserRateLimits;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +34,7 @@ public final class WsEndpoint {
     private final Outbound outbound;
     private final UserRateLimits writeLimits;
     private final TokenWatch tokens;
+    private final Map<String, WsContext> sockets = new ConcurrentHashMap<>();
 
     /** Each connection's outbound bound and the counters its queue reports to. */
     public record Outbound(int maxFrames, long maxBytes, Counter dropped, Counter slowConsumerCloses) {
@@ -51,6 +56,8 @@ public final class WsEndpoint {
     public void register(RoutesConfig routes, String path) {
         routes.ws(path, ws -> {
             ws.onConnect(ctx -> {
+                Admission.slot(ctx).ifPresent(ConnectionLimits.Slot::claim);
+                sockets.put(ctx.sessionId(), ctx);
                 ClientSession session = new ClientSession(ctx.sessionId(), Authentication.user(ctx).userId(),
                         new SocketSink(ctx), outbound.newQueue());
                 // A RESUME given at the handshake holds each room's live frames before the session can receive any,
@@ -67,16 +74,39 @@ public final class WsEndpoint {
                     session -> frames.handle(session, ctx.message()),
                     () -> log.warn("frame on unregistered socket {} dropped", ctx.sessionId())));
             ws.onBinaryMessage(ctx -> sessions.session(ctx.sessionId()).ifPresent(frames::handleBinary));
-            ws.onClose(ctx -> closed(ctx.sessionId()));
+            ws.onClose(this::closed);
             ws.onError(ctx -> {
                 log.debug("socket {} failed", ctx.sessionId(), ctx.error());
-                closed(ctx.sessionId());
+                closed(ctx);
             });
         });
     }
 
+    /**
+     * Asks every socket open now to close with {@code code} and {@code reason} (each once: a socket asked before is
+     * not asked again); returns how many were asked.
+     */
+    public int closeAll(int code, String reason) {
+        int asked = 0;
+        for (Map.Entry<String, WsContext> socket : sockets.entrySet()) {
+            if (sockets.remove(socket.getKey(), socket.getValue())) {
+                socket.getValue().closeSession(code, reason);
+                asked++;
+            }
+        }
+        return asked;
+    }
+
+    /** Sockets open and not yet asked to close by {@link #closeAll}. */
+    public int openSockets() {
+        return sockets.size();
+    }
+
     /** Forgets a closed socket (an error may be followed by a close: the second call finds nothing). */
-    private void closed(String sessionId) {
+    private void closed(WsContext ctx) {
+        String sessionId = ctx.sessionId();
+        sockets.remove(sessionId);
+        Admission.slot(ctx).ifPresent(ConnectionLimits.Slot::release);
         tokens.forget(sessionId);
         sessions.session(sessionId).ifPresent(session -> {
             sessions.remove(sessionId);

@@ -22,15 +22,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * A WebSocket chat client for delivery tests. It records every frame it receives (with the connection it came on),
- * sends a planned list of messages with at most {@code window} unanswered at a time, retries a send refused with
- * {@code TIMEOUT} or {@code UNAVAILABLE} with the same clientMsgId, and can reconnect to another edge and resend
- * what was never answered. All state is guarded by {@code this}.
+ * A WebSocket chat client for delivery tests. It records every frame it receives (with the connection it came on)
+ * and how each connection was closed, sends a planned list of messages with at most {@code window} unanswered at a
+ * time, retries a send refused with {@code TIMEOUT} or {@code UNAVAILABLE} with the same clientMsgId, stops sending on
+ * a connection that answered {@code SHUTTING_DOWN} (those sends wait for the next connection), and can reconnect to
+ * another edge and resend what was never answered. All state is guarded by {@code this}.
  */
 final class ChatClient implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Error codes that mean "not judged, try again": the send is retried with the same clientMsgId. */
-    static final Set<String> RETRYABLE = Set.of("TIMEOUT", "UNAVAILABLE");
+    static final Set<String> RETRYABLE = Set.of("TIMEOUT", "UNAVAILABLE", "SHUTTING_DOWN");
+    /** The edge is draining: the send is resent on the next connection, not this one. */
+    static final String SHUTTING_DOWN = "SHUTTING_DOWN";
     private static final int MAX_ATTEMPTS = 8;
 
     /** A message to send. */
@@ -45,6 +48,9 @@ final class ChatClient implements AutoCloseable {
 
     /** One attempt's answer (ACK or ERROR), on the connection it came on. */
     record Reply(int connection, long atNanos, JsonNode frame) {}
+
+    /** How connection number {@code connection} was closed by the server (code and reason of its close frame). */
+    record Closed(int connection, long atNanos, int code, String reason) {}
 
     enum State { PENDING, RETRY, ACKED, REFUSED }
 
@@ -75,6 +81,8 @@ final class ChatClient implements AutoCloseable {
     private final List<Consumer<Reply>> ackListeners = new ArrayList<>();
     private Connection connection;
     private int connections;
+    private final List<Closed> closes = new ArrayList<>();
+    private int drainingConnection;
     private List<Planned> plan = List.of();
     private int nextPlanned;
     private int window;
@@ -231,6 +239,11 @@ final class ChatClient implements AutoCloseable {
         return new LinkedHashMap<>(outbound);
     }
 
+    /** Every close frame received from the server so far, one per connection it closed. */
+    synchronized List<Closed> closes() {
+        return List.copyOf(closes);
+    }
+
     /** A copy of every frame received so far. */
     synchronized List<Received> frames() {
         return List.copyOf(frames);
@@ -309,7 +322,7 @@ final class ChatClient implements AutoCloseable {
 
     /** A retry first, else the next planned message if the window allows; null when nothing may go now. */
     private Outbound nextToSend() {
-        if (stopped || held || connection == null || !connection.open) {
+        if (stopped || held || connection == null || !connection.open || connection.number == drainingConnection) {
             return null;
         }
         Outbound retry = resend.poll();
@@ -379,6 +392,9 @@ final class ChatClient implements AutoCloseable {
                         o.state = State.ACKED;
                         ackReply = reply;
                         listeners = List.copyOf(ackListeners);
+                    } else if (SHUTTING_DOWN.equals(frame.path("code").asText())) {
+                        // Stays PENDING: resendUnanswered() sends it again once connected elsewhere.
+                        drainingConnection = number;
                     } else if (RETRYABLE.contains(frame.path("code").asText()) && o.attempts.size() < MAX_ATTEMPTS) {
                         o.state = State.RETRY;
                         resend.add(o);
@@ -479,6 +495,9 @@ final class ChatClient implements AutoCloseable {
 
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            synchronized (ChatClient.this) {
+                closes.add(new Closed(number, System.nanoTime(), statusCode, reason));
+            }
             onClosed(this);
             return null;
         }

@@ -425,6 +425,16 @@ final class DeliveryStack implements AutoCloseable {
             return process.logTail(lines);
         }
 
+        /** SIGTERM, as an orchestrator stops a process; returns at once (see {@link #onExit()}). */
+        void terminate() {
+            ProcessHandle.of(process.pid()).ifPresent(ProcessHandle::destroy);
+        }
+
+        /** Completes with the process when it has ended (for its exit value). */
+        CompletableFuture<Process> onExit() {
+            return process.onExit();
+        }
+
         /** SIGKILL: no shutdown hook, no group leave, no transaction abort; returns once the process is gone. */
         void kill() {
             ProcessHandle.of(process.pid()).ifPresent(ProcessHandle::destroyForcibly);
