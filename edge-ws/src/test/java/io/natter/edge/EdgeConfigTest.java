@@ -30,7 +30,8 @@ class EdgeConfigTest {
                 new PresenceConfig("redis://127.0.0.1:6379", Duration.ofSeconds(90), Duration.ofSeconds(30),
                         Duration.ofSeconds(1), "127.0.0.1", 9090),
                 new EdgeConfig.Tokens(null, List.of("RS256", "ES256"), Duration.ofMinutes(1)),
-                new EdgeConfig.Backpressure(20, 40, 1000, 1_048_576, 1000, Duration.ofMinutes(1))));
+                new EdgeConfig.Backpressure(20, 40, 1000, 1_048_576, 1000, Duration.ofMinutes(1)),
+                EdgeConfig.Regions.single()));
     }
 
     @Test
@@ -64,7 +65,10 @@ class EdgeConfigTest {
                 Map.entry("NATTER_OUTBOUND_MAX_FRAMES", "50"),
                 Map.entry("NATTER_OUTBOUND_MAX_BYTES", "65536"),
                 Map.entry("NATTER_OUTAGE_BUFFER_MAX_COMMANDS", "5"),
-                Map.entry("NATTER_OUTAGE_MAX_WAIT_MS", "3000")));
+                Map.entry("NATTER_OUTAGE_MAX_WAIT_MS", "3000"),
+                Map.entry("NATTER_PEER_REGIONS", "us"),
+                Map.entry("NATTER_ACK_LEVEL", "replicated"),
+                Map.entry("NATTER_PEER_KAFKA_BOOTSTRAP", "pk:1")));
         assertThat(config).isEqualTo(new EdgeConfig("k:1", "http://r/apis/ccompat/v7", "eu", "0.0.0.0", 0, "edge-a",
                 "s".repeat(32), "iss", "aud", Duration.ofMillis(750), 1024, 100, Duration.ofSeconds(2),
                 List.of(URI.create("http://t1:8090"), URI.create("https://t2:9000")),
@@ -72,7 +76,8 @@ class EdgeConfigTest {
                         Duration.ofMillis(200), "10.0.0.1", 9190),
                 new EdgeConfig.Tokens(URI.create("https://idp.example/.well-known/jwks.json"), List.of("ES256", "PS256"),
                         Duration.ofMillis(1500)),
-                new EdgeConfig.Backpressure(5, 7, 50, 65_536, 5, Duration.ofSeconds(3))));
+                new EdgeConfig.Backpressure(5, 7, 50, 65_536, 5, Duration.ofSeconds(3)),
+                new EdgeConfig.Regions(List.of("us"), EdgeConfig.AckLevel.REPLICATED, "pk:1")));
     }
 
     @Test
@@ -101,6 +106,13 @@ class EdgeConfigTest {
                 .hasMessage("NATTER_TOPOLOGY_QUERY_URLS needs at least one URL");
         assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("NATTER_OUTAGE_BUFFER_MAX_COMMANDS", "-1")))
                 .hasMessage("NATTER_OUTAGE_BUFFER_MAX_COMMANDS must be between 0 and 1000000, got -1");
+        assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("NATTER_PEER_REGIONS", "us")))
+                .hasMessage("NATTER_PEER_REGIONS needs region names [a-z0-9-]+ other than NATTER_REGION, got 'us'");
+        assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("NATTER_ACK_LEVEL", "quorum")))
+                .hasMessage("NATTER_ACK_LEVEL must be local or replicated, got 'quorum'");
+        assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("NATTER_ACK_LEVEL", "replicated", "NATTER_PEER_REGIONS", "eu")))
+                .hasMessage("NATTER_ACK_LEVEL=replicated needs exactly one region in NATTER_PEER_REGIONS and "
+                        + "NATTER_PEER_KAFKA_BOOTSTRAP");
     }
 
     @Test

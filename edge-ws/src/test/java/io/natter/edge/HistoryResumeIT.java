@@ -70,7 +70,7 @@ class HistoryResumeIT {
             JsonNode message = only(first, "MESSAGE");
             JsonNode ack = only(first, "ACK");
             assertThat(ack).isEqualTo(json.readTree("{\"type\":\"ACK\",\"clientMsgId\":\"same-id\",\"messageId\":\""
-                    + message.get("messageId").asText() + "\",\"seq\":1}"));
+                    + message.get("messageId").asText() + "\",\"seq\":1,\"epoch\":0}"));
 
             ada.send(send(room, "ada once", "same-id"));
             assertThat(ada.next(FRAME_WAIT)).isEqualTo(ack);
