@@ -60,6 +60,8 @@ class Mm2PropertiesTest {
             assertThat(filter.shouldReplicateTopic(RemoteTopics.of("us", topic))).isFalse();
         });
         assertThat(filter.shouldReplicateTopic("natter-topologies-room-state-changelog")).isFalse();
+        assertThat(filter.shouldReplicateTopic(TopicNames.REGION_STATUS)).isFalse();
+        assertThat(filter.shouldReplicateTopic("mm2-offsets.us.internal")).isFalse();
         assertThat(filter.shouldReplicateTopic("chatter")).isFalse();
         filter.close();
     }

@@ -13,8 +13,14 @@ public final class TopicNames {
     public static final String FANOUT = "chat.fanout.v1";
     public static final String ATTACHMENT_UPLOADED = "chat.attachment.uploaded.v1";
     public static final String MESSAGE_FLAGGED = "chat.message.flagged.v1";
+    /**
+     * Operator declarations of region status (compacted, key region). Per-cluster state, deliberately not in
+     * {@link #ALL}: it is never mirrored (each region's operators declare what they see) and the topologies create
+     * it compacted at start-up.
+     */
+    public static final String REGION_STATUS = "chat.region.status.v1";
 
-    /** Every topic Natter reads or writes, in creation order. */
+    /** Every chat topic Natter reads or writes and MirrorMaker replicates, in creation order ({@link #REGION_STATUS} aside). */
     public static final List<String> ALL = List.of(ROOM_MEMBERSHIP, MESSAGE_REQUESTED, MESSAGE_SENT, MESSAGE_EDITED,
             MESSAGE_DELETED, MESSAGE_REJECTED, FANOUT, ATTACHMENT_UPLOADED, MESSAGE_FLAGGED);
 

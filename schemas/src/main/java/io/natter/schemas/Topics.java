@@ -7,6 +7,7 @@ import io.natter.schemas.avro.ChatMessageEdited;
 import io.natter.schemas.avro.ChatMessageFlagged;
 import io.natter.schemas.avro.ChatMessageSent;
 import io.natter.schemas.avro.CommandRejected;
+import io.natter.schemas.avro.RegionStatus;
 import io.natter.schemas.avro.RoomCommand;
 import io.natter.schemas.avro.RoomMembershipEvent;
 import java.util.List;
@@ -30,6 +31,7 @@ public final class Topics {
     private final Topic<String, ChatFanout> fanout;
     private final Topic<String, AttachmentUploaded> attachmentUploaded;
     private final Topic<String, ChatMessageFlagged> messageFlagged;
+    private final Topic<String, RegionStatus> regionStatus;
 
     static {
         AvroTrust.install();
@@ -47,6 +49,7 @@ public final class Topics {
         fanout = topic(TopicNames.FANOUT, ChatFanout.class);
         attachmentUploaded = topic(TopicNames.ATTACHMENT_UPLOADED, AttachmentUploaded.class);
         messageFlagged = topic(TopicNames.MESSAGE_FLAGGED, ChatMessageFlagged.class);
+        regionStatus = topic(TopicNames.REGION_STATUS, RegionStatus.class);
     }
 
     /** A catalogue over a Confluent-API registry, registering schemas on first write. */
@@ -72,10 +75,12 @@ public final class Topics {
     public Topic<String, ChatFanout> fanout() { return fanout; }
     public Topic<String, AttachmentUploaded> attachmentUploaded() { return attachmentUploaded; }
     public Topic<String, ChatMessageFlagged> messageFlagged() { return messageFlagged; }
+    /** Compacted, key = the declared region; per cluster, never mirrored. */
+    public Topic<String, RegionStatus> regionStatus() { return regionStatus; }
 
-    /** Every topic of the catalogue. */
+    /** Every topic of the catalogue, {@link #regionStatus()} included (unlike {@link TopicNames#ALL}). */
     public List<Topic<String, ?>> all() {
         return List.of(roomMembership, messageRequested, messageSent, messageEdited, messageDeleted,
-                messageRejected, fanout, attachmentUploaded, messageFlagged);
+                messageRejected, fanout, attachmentUploaded, messageFlagged, regionStatus);
     }
 }
