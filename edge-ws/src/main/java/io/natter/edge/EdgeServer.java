@@ -18,6 +18,7 @@ import io.natter.edge.presence.EdgePresence;
 import io.natter.edge.query.RoomQueryClient;
 import io.natter.edge.regions.AckPolicy;
 import io.natter.edge.regions.ReplicationGate;
+import io.natter.edge.regions.RoomEpochs;
 import io.natter.edge.rooms.PendingRequests;
 import io.natter.edge.rooms.RoomCommands;
 import io.natter.edge.rooms.RoomQueries;
@@ -91,7 +92,8 @@ public final class EdgeServer implements AutoCloseable {
         RoomQueries queries = new RoomQueries(queryClient);
         // History reads block on HTTP; one virtual thread each keeps sockets and the fan-out thread free.
         reads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(config.nodeId() + "-read-", 0).factory());
-        Catchup catchup = new Catchup(queries, codec, reads);
+        RoomEpochs epochs = new RoomEpochs();
+        Catchup catchup = new Catchup(queries, codec, reads, epochs);
         EdgeConfig.Regions regions = config.regions();
         replicationGate = regions.ackLevel() == EdgeConfig.AckLevel.REPLICATED
                 ? ReplicationGate.start(regions.peerKafkaBootstrap(), config.region(), topics.messageSent().name())
@@ -99,7 +101,7 @@ public final class EdgeServer implements AutoCloseable {
         AckPolicy acks = replicationGate == null ? new AckPolicy.Local()
                 : new AckPolicy.Replicated(replicationGate, config.requestTimeout());
         consumer = new FanoutConsumer(config.kafkaBootstrap(), config.nodeId(), topics,
-                new Delivery(config.nodeId(), sessions, pending, catchup, sessionPresence), regions.peers(),
+                new Delivery(config.nodeId(), sessions, pending, catchup, sessionPresence, epochs), regions.peers(),
                 replicationGate);
         RoomService rooms = new RoomService(publisher,
                 new RoomCommands(config.nodeId(), Envelopes.systemClock(config.region())), pending);

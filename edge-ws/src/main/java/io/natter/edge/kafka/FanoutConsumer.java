@@ -72,11 +72,12 @@ public final class FanoutConsumer implements AutoCloseable {
 
     /** The delivered topics of one region: this one's ({@code peer} null) or a peer's mirrored copies. */
     private static List<Route<?>> routes(Topics topics, InboundEvents events, String peer) {
+        // Membership first within a poll: a re-home is known before the first message of its epoch is delivered.
         return List.of(
+                new Route<>(mirrored(topics.roomMembership(), peer), (value, record) -> events.onMembership(value)),
                 new Route<>(mirrored(topics.fanout(), peer), (value, record) -> events.onFanout(value.getPayload())),
                 new Route<>(mirrored(topics.messageRejected(), peer),
-                        (value, record) -> events.onRejection(value.getPayload())),
-                new Route<>(mirrored(topics.roomMembership(), peer), (value, record) -> events.onMembership(value)));
+                        (value, record) -> events.onRejection(value.getPayload())));
     }
 
     private static <V extends SpecificRecord> Topic<String, V> mirrored(Topic<String, V> topic, String peer) {

@@ -78,7 +78,7 @@ public final class FrameHandler {
             case ClientFrame.LeaveRoom l -> answer(session, rooms.leave(user, id, l.roomId())
                     .thenApply(v -> new ServerFrame.Left(l.roomId())), ref);
             case ClientFrame.History h -> answer(session, CompletableFuture.supplyAsync(() -> queries.history(user, h), reads), ref);
-            case ClientFrame.Resume r -> catchup.resume(session, r.rooms());
+            case ClientFrame.Resume r -> catchup.resume(session, r.rooms(), r.epochs());
             case ClientFrame.Ping p -> {
                 presence.touched(session);
                 send(session, new ServerFrame.Pong());
