@@ -106,6 +106,16 @@ final class EdgeItStack implements AutoCloseable {
         broker = KafkaBroker.start(kafkaDir, kafkaPort);
     }
 
+    /** The broker's bootstrap servers (while it runs). */
+    String bootstrapServers() {
+        return broker.bootstrapServers();
+    }
+
+    /** The in-process topology (its query and operator API port). */
+    TopologiesApp topologies() {
+        return topologies;
+    }
+
     HmacTokenSigner tokens() {
         return tokens;
     }
