@@ -38,4 +38,10 @@ public sealed interface Outcome {
 
     /** A message was deleted; {@code entry} keeps its seq with empty content. The room state is unchanged. */
     record Deleted(RoomState state, HistoryEntry entry, MessageDeletion deletion) implements Accepted {}
+
+    /**
+     * The room moved home from {@code previousHome} to {@code state.homeRegion} under {@code state.epoch};
+     * its next message gets {@code state.epochFromSeq}.
+     */
+    record Rehomed(RoomState state, String previousHome) implements Accepted {}
 }

@@ -17,5 +17,9 @@ public enum RejectionCode {
     /** Edit by someone other than the author, or delete by someone neither author nor room owner. */
     NOT_MESSAGE_AUTHOR,
     /** The message is not in the room's retained history, or was deleted. */
-    MESSAGE_NOT_FOUND
+    MESSAGE_NOT_FOUND,
+    /** A re-home to a region that is neither this one nor a configured peer. */
+    UNKNOWN_REGION,
+    /** A re-home to the region that already is the room's home: nothing to do. */
+    ALREADY_HOME
 }

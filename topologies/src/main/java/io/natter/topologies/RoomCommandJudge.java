@@ -10,6 +10,7 @@ import io.natter.schemas.avro.JoinRoomRequested;
 import io.natter.schemas.avro.LeaveRoomRequested;
 import io.natter.schemas.avro.MessageDeletion;
 import io.natter.schemas.avro.MessageEdit;
+import io.natter.schemas.avro.RehomeRoom;
 import io.natter.schemas.avro.RoomCommand;
 import io.natter.schemas.avro.RoomState;
 import io.natter.schemas.avro.RoomVisibility;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -27,16 +29,40 @@ import java.util.function.Supplier;
  * Pure apart from the id supplier, so the rules are tested without Kafka.
  */
 public final class RoomCommandJudge {
+    /** The actor of operator-issued commands ({@link RehomeRoom}); the edge never produces them. */
+    public static final String OPERATOR = "operator";
+
     private final String region;
+    private final Set<String> knownRegions;
     private final Supplier<String> ids;
 
     /**
+     * A judge for single-region mode.
+     *
      * @param region the home region given to rooms created here
      * @param ids source of new message ids
      */
     public RoomCommandJudge(String region, Supplier<String> ids) {
-        this.region = region;
+        this(Regions.single(region), ids);
+    }
+
+    /**
+     * @param regions this region (home of rooms created here) and the peers a room may be re-homed to
+     * @param ids source of new message ids
+     */
+    public RoomCommandJudge(Regions regions, Supplier<String> ids) {
+        this.region = regions.local();
+        this.knownRegions = Set.copyOf(regions.all());
         this.ids = ids;
+    }
+
+    /** The room {@code state} moved to {@code newHome} under the next epoch, its seq continuing after lastSeq. */
+    public static RoomState rehomed(RoomState state, String newHome) {
+        return RoomState.newBuilder(state)
+                .setHomeRegion(newHome)
+                .setEpoch(state.getEpoch() + 1)
+                .setEpochFromSeq(state.getLastSeq() + 1)
+                .build();
     }
 
     /** The room a command is about: its payload's {@code roomId}. */
@@ -49,6 +75,7 @@ public final class RoomCommandJudge {
             case JoinRoomRequested p -> p.getRoomId();
             case LeaveRoomRequested p -> p.getRoomId();
             case AddMemberRequested p -> p.getRoomId();
+            case RehomeRoom p -> p.getRoomId();
             default -> throw new IllegalArgumentException("unknown command payload " + command.getPayload().getClass());
         };
     }
@@ -72,6 +99,7 @@ public final class RoomCommandJudge {
             case SendMessageRequested p -> send(p, room, facts.priorSend(), actor, now);
             case EditMessageRequested p -> edit(p, room, facts.target(), actor, now);
             case DeleteMessageRequested p -> delete(p, room, facts.target(), actor, now);
+            case RehomeRoom p -> rehome(p, room, actor);
             default -> throw new IllegalArgumentException("unknown command payload " + command.getPayload().getClass());
         };
     }
@@ -95,6 +123,23 @@ public final class RoomCommandJudge {
                 .setLastActivityAt(null)
                 .setMessageCount(0)
                 .build());
+    }
+
+    private Outcome rehome(RehomeRoom p, RoomState room, String actor) {
+        if (!OPERATOR.equals(actor)) {
+            return new Outcome.Rejected(RejectionCode.UNSUPPORTED_COMMAND, "only the operator re-homes rooms");
+        }
+        if (room == null) {
+            return notFound(p.getRoomId());
+        }
+        if (!knownRegions.contains(p.getToRegion())) {
+            return new Outcome.Rejected(RejectionCode.UNKNOWN_REGION, "unknown region " + p.getToRegion());
+        }
+        if (room.getHomeRegion().equals(p.getToRegion())) {
+            return new Outcome.Rejected(RejectionCode.ALREADY_HOME,
+                    "room " + p.getRoomId() + " is already homed in " + p.getToRegion());
+        }
+        return new Outcome.Rehomed(rehomed(room, p.getToRegion()), room.getHomeRegion());
     }
 
     private Outcome join(JoinRoomRequested p, RoomState room, String actor) {
@@ -161,6 +206,7 @@ public final class RoomCommandJudge {
                 .setSeq(seq)
                 .setClientMsgId(p.getClientMsgId())
                 .setAttachments(List.of())
+                .setEpoch(room.getEpoch())
                 .build();
         RoomState next = RoomState.newBuilder(room)
                 .setLastSeq(seq)
@@ -185,7 +231,8 @@ public final class RoomCommandJudge {
                 .setEditedAt(now)
                 .build();
         return new Outcome.Edited(room, edited,
-                new MessageEdit(message.getMessageId(), message.getRoomId(), message.getSeq(), actor, p.getContent(), now));
+                new MessageEdit(message.getMessageId(), message.getRoomId(), message.getSeq(), actor, p.getContent(), now,
+                        room.getEpoch()));
     }
 
     private static Outcome delete(DeleteMessageRequested p, RoomState room, HistoryEntry target, String actor,
@@ -205,7 +252,8 @@ public final class RoomCommandJudge {
                 .setDeletedBy(actor)
                 .build();
         return new Outcome.Deleted(room, deleted,
-                new MessageDeletion(message.getMessageId(), message.getRoomId(), message.getSeq(), actor, now));
+                new MessageDeletion(message.getMessageId(), message.getRoomId(), message.getSeq(), actor, now,
+                        room.getEpoch()));
     }
 
     /** The refusal shared by edit and delete (hidden room, non-member, unknown or deleted message), else {@code null}. */

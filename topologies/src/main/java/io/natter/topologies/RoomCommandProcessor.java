@@ -37,16 +37,19 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
     private final RoomEvents events;
     private final Retention retention;
     private final Clock clock;
+    private final Regions regions;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, RoomState> rooms;
     private SendReceipts receipts;
     private RoomHistory history;
+    private RegionStatuses statuses;
 
-    RoomCommandProcessor(RoomCommandJudge judge, RoomEvents events, Retention retention, Clock clock) {
+    RoomCommandProcessor(RoomCommandJudge judge, RoomEvents events, Retention retention, Clock clock, Regions regions) {
         this.judge = judge;
         this.events = events;
         this.retention = retention;
         this.clock = clock;
+        this.regions = regions;
     }
 
     @Override
@@ -56,6 +59,9 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
         this.receipts = new SendReceipts(context.getStateStore(RoomTopology.SEND_RECEIPTS_STORE), retention);
         this.history = new RoomHistory(context.getStateStore(RoomTopology.HISTORY_STORE),
                 context.getStateStore(RoomTopology.MESSAGE_INDEX_STORE), retention);
+        if (regions.multiRegion()) {
+            this.statuses = new RegionStatuses(context.getStateStore(RoomTopology.REGION_STATUS_STORE));
+        }
         context.schedule(HOUSEKEEPING_INTERVAL, PunctuationType.WALL_CLOCK_TIME, timestamp -> housekeep());
     }
 
@@ -69,6 +75,9 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
         }
         String roomId = RoomCommandJudge.roomIdOf(command);
         Instant now = clock.instant();
+        if (regions.multiRegion() && !judgedHere(command, roomId, record, now)) {
+            return;
+        }
         // Judge first (pure), then write: an exception leaves neither state nor output behind.
         Outcome outcome = judge.judge(command, facts(command, roomId, now), now);
         var out = events.of(command, outcome, now);
@@ -78,6 +87,39 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
             context.forward(record.withKey(event.key).withValue(event.value)
                     .withHeaders(new RecordHeaders(record.headers().toArray())));
         }
+    }
+
+    /**
+     * The home-region rules: a room homed here is judged whichever region's topic the command came from; a room
+     * homed elsewhere is left to its home, unless that home is declared DOWN and the command was issued here, in
+     * which case the room is first re-homed here (next epoch, seq continuing from the replica); an unknown room
+     * is judged only by the region the command was issued in.
+     */
+    private boolean judgedHere(RoomCommand command, String roomId, Record<String, RoomCommand> record, Instant now) {
+        boolean issuedHere = regions.local().equals(command.getRegion());
+        RoomState room = rooms.get(roomId);
+        if (room == null) {
+            if (!issuedHere) {
+                LOG.debug("ignoring mirrored command {} from {} for unknown room {}", command.getCommandId(),
+                        command.getRegion(), roomId);
+            }
+            return issuedHere;
+        }
+        String home = room.getHomeRegion();
+        if (home.equals(regions.local())) {
+            return true;
+        }
+        if (!issuedHere || !statuses.isDown(home)) {
+            return false;
+        }
+        RoomState moved = RoomCommandJudge.rehomed(room, regions.local());
+        rooms.put(roomId, moved);
+        KeyValue<String, SpecificRecord> event = events.failedOver(moved, home, now);
+        context.forward(record.withKey(event.key).withValue(event.value)
+                .withHeaders(new RecordHeaders(record.headers().toArray())));
+        LOG.info("room {} failed over from {} (declared down) to {}: epoch {}, seq continues at {}", roomId, home,
+                regions.local(), moved.getEpoch(), moved.getEpochFromSeq());
+        return true;
     }
 
     private RoomFacts facts(RoomCommand command, String roomId, Instant now) {
@@ -106,6 +148,7 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
             // Edits and deletes leave the room state (lastSeq included) as it is.
             case Outcome.Edited e -> history.replace(e.entry());
             case Outcome.Deleted d -> history.replace(d.entry());
+            // Created, joined, left, re-homed: the new room state is the whole change.
             case Outcome.Accepted a -> rooms.put(a.state().getRoomId(), a.state());
             case Outcome.Rejected r -> { }
             case Outcome.Duplicate d -> { }

@@ -12,6 +12,7 @@ import io.natter.schemas.avro.MemberLeft;
 import io.natter.schemas.avro.Rejection;
 import io.natter.schemas.avro.RoomCommand;
 import io.natter.schemas.avro.RoomCreated;
+import io.natter.schemas.avro.RoomRehomed;
 import io.natter.schemas.avro.RoomMembershipEvent;
 import io.natter.schemas.avro.RoomState;
 import io.natter.schemas.avro.SendMessageRequested;
@@ -28,6 +29,7 @@ public final class RoomEvents {
     public static final String ROOM_CREATED = "chat.room.created.v1";
     public static final String MEMBER_JOINED = "chat.room.member.joined.v1";
     public static final String MEMBER_LEFT = "chat.room.member.left.v1";
+    public static final String ROOM_REHOMED = "chat.room.rehomed.v1";
     public static final String MESSAGE_SENT = "chat.message.sent.v1";
     public static final String MESSAGE_EDITED = "chat.message.edited.v1";
     public static final String MESSAGE_DELETED = "chat.message.deleted.v1";
@@ -63,6 +65,8 @@ public final class RoomEvents {
                     new MemberJoined(roomId, j.userId(), j.addedBy()))));
             case Outcome.Left l -> List.of(KeyValue.pair(roomId, membership(command, MEMBER_LEFT, now,
                     new MemberLeft(roomId, l.userId(), command.getActorId()))));
+            case Outcome.Rehomed r -> List.of(KeyValue.pair(roomId,
+                    membership(command.getCommandId(), ROOM_REHOMED, now, rehomed(r.state(), r.previousHome()))));
             case Outcome.Sent s -> List.of(
                     KeyValue.pair(roomId, new ChatMessageSent(MESSAGE_SENT, ids.get(), now, region,
                             Envelopes.SCHEMA_VERSION, s.message())),
@@ -92,9 +96,25 @@ public final class RoomEvents {
                 new ArrayList<>(state.getMembers()), state.getHomeRegion());
     }
 
+    /**
+     * The {@link RoomRehomed} event of a lazy re-home during failover: it answers no command, so it carries no
+     * commandId (the edge must not take it for the verdict of the command that triggered it).
+     */
+    public KeyValue<String, SpecificRecord> failedOver(RoomState state, String previousHome, Instant now) {
+        return KeyValue.pair(state.getRoomId(), membership((String) null, ROOM_REHOMED, now, rehomed(state, previousHome)));
+    }
+
+    private static RoomRehomed rehomed(RoomState state, String previousHome) {
+        return new RoomRehomed(state.getRoomId(), state.getHomeRegion(), state.getEpoch(), state.getEpochFromSeq(),
+                previousHome);
+    }
+
     private RoomMembershipEvent membership(RoomCommand command, String eventType, Instant now, Object payload) {
-        return new RoomMembershipEvent(eventType, ids.get(), now, region, Envelopes.SCHEMA_VERSION,
-                command.getCommandId(), payload);
+        return membership(command.getCommandId(), eventType, now, payload);
+    }
+
+    private RoomMembershipEvent membership(String commandId, String eventType, Instant now, Object payload) {
+        return new RoomMembershipEvent(eventType, ids.get(), now, region, Envelopes.SCHEMA_VERSION, commandId, payload);
     }
 
     private CommandRejected rejected(RoomCommand command, String roomId, RejectionCode code, String reason,
@@ -103,6 +123,6 @@ public final class RoomEvents {
         return new CommandRejected(REJECTED, ids.get(), now, region, Envelopes.SCHEMA_VERSION,
                 new Rejection(command.getCommandId(), command.getActorId(), roomId, code.name(), reason, clientMsgId,
                         command.getOrigin(), original == null ? null : original.getMessageId(),
-                        original == null ? null : original.getSeq()));
+                        original == null ? null : original.getSeq(), original == null ? 0 : original.getEpoch()));
     }
 }

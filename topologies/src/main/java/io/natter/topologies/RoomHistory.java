@@ -38,6 +38,32 @@ final class RoomHistory {
         trim(message.getRoomId(), message.getSeq(), now);
     }
 
+    /** Whether the room's history holds an entry at {@code seq}. */
+    boolean has(String roomId, long seq) {
+        return history.get(StoreKeys.history(roomId, seq)) != null;
+    }
+
+    /**
+     * Removes the room's entries at or above {@code fromSeq} written under an epoch older than {@code epoch}
+     * (superseded by a re-home), with their index entries; returns the removed messages.
+     */
+    List<ChatMessage> supersede(String roomId, long fromSeq, int epoch) {
+        List<ChatMessage> removed = new ArrayList<>();
+        try (KeyValueIterator<String, HistoryEntry> it =
+                     history.range(StoreKeys.history(roomId, Math.max(0, fromSeq)), StoreKeys.historyEnd(roomId))) {
+            it.forEachRemaining(entry -> {
+                if (entry.value.getMessage().getEpoch() < epoch) {
+                    removed.add(entry.value.getMessage());
+                }
+            });
+        }
+        for (ChatMessage message : removed) {
+            history.delete(StoreKeys.history(roomId, message.getSeq()));
+            index.delete(StoreKeys.index(roomId, message.getMessageId()));
+        }
+        return removed;
+    }
+
     /** Replaces a retained entry by its edited or deleted version. */
     void replace(HistoryEntry entry) {
         ChatMessage message = entry.getMessage();

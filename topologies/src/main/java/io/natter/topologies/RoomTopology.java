@@ -8,6 +8,7 @@ import io.natter.schemas.avro.ChatMessageEdited;
 import io.natter.schemas.avro.ChatMessageSent;
 import io.natter.schemas.avro.CommandRejected;
 import io.natter.schemas.avro.HistoryEntry;
+import io.natter.schemas.avro.RegionStatus;
 import io.natter.schemas.avro.RoomCommand;
 import io.natter.schemas.avro.RoomMembershipEvent;
 import io.natter.schemas.avro.RoomState;
@@ -18,13 +19,16 @@ import java.util.UUID;
 import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.BranchedKStream;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -41,25 +45,41 @@ public final class RoomTopology {
     public static final String HISTORY_STORE = "room-history";
     /** Seq by {@link StoreKeys#index}: finds a retained message by id. */
     public static final String MESSAGE_INDEX_STORE = "message-index";
+    /** Global table of {@code chat.region.status.v1} ({@link io.natter.schemas.avro.RegionStatus} by region); multi-region mode only. */
+    public static final String REGION_STATUS_STORE = "region-status";
     /** Every store of the topology, all keyed (and partitioned) by room id first. */
     public static final List<String> STORES = List.of(ROOM_STATE_STORE, SEND_RECEIPTS_STORE, HISTORY_STORE,
             MESSAGE_INDEX_STORE);
 
     private RoomTopology() {}
 
-    /** Adds the room topology to {@code builder}, with the system clock and random UUIDs. */
+    /** Adds the single-region room topology to {@code builder}, with the system clock and random UUIDs. */
     public static void build(StreamsBuilder builder, Topics topics, String region, Retention retention) {
-        build(builder, topics, region, retention, Clock.systemUTC(), () -> UUID.randomUUID().toString());
+        build(builder, topics, Regions.single(region), retention);
+    }
+
+    /** Adds the room topology for {@code regions} to {@code builder}, with the system clock and random UUIDs. */
+    public static void build(StreamsBuilder builder, Topics topics, Regions regions, Retention retention) {
+        build(builder, topics, regions, retention, Clock.systemUTC(), () -> UUID.randomUUID().toString());
+    }
+
+    /** Adds the single-region room topology to {@code builder}; see the full overload. */
+    public static void build(StreamsBuilder builder, Topics topics, String region, Retention retention, Clock clock,
+                             Supplier<String> ids) {
+        build(builder, topics, Regions.single(region), retention, clock, ids);
     }
 
     /**
-     * Adds the room topology to {@code builder}.
+     * Adds the room topology to {@code builder}. With peer regions it also reads the peers' mirrored commands
+     * (judging those of rooms homed here), applies the peers' mirrored events to the same stores (replicas of
+     * rooms homed there), and reads {@code chat.region.status.v1} as a global table (failover).
      *
+     * @param regions this region and its peers; no peers = single-region mode, local topics only
      * @param retention the dedupe window and the history bounds
      * @param clock stamps {@code sentAt} and {@code occurredAt}, and decides expiry
      * @param ids source of message and event ids; called from every stream thread, so thread-safe
      */
-    public static void build(StreamsBuilder builder, Topics topics, String region, Retention retention, Clock clock,
+    public static void build(StreamsBuilder builder, Topics topics, Regions regions, Retention retention, Clock clock,
                              Supplier<String> ids) {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(ROOM_STATE_STORE), Serdes.String(), topics.serde(RoomState.class)));
@@ -70,13 +90,24 @@ public final class RoomTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(MESSAGE_INDEX_STORE), Serdes.String(), Serdes.Long()));
 
-        RoomCommandJudge judge = new RoomCommandJudge(region, ids);
-        RoomEvents events = new RoomEvents(region, ids);
+        if (regions.multiRegion()) {
+            Topic<String, RegionStatus> status = topics.regionStatus();
+            builder.globalTable(status.name(),
+                    Consumed.with(status.keySerde(), status.valueSerde()).withName("region-status-source"),
+                    Materialized.<String, RegionStatus, KeyValueStore<Bytes, byte[]>>as(REGION_STATUS_STORE)
+                            .withKeySerde(status.keySerde()).withValueSerde(status.valueSerde()));
+            replicas(builder, topics, regions, retention, clock);
+        }
+
+        RoomCommandJudge judge = new RoomCommandJudge(regions, ids);
+        RoomEvents events = new RoomEvents(regions.local(), ids);
         Topic<String, RoomCommand> commands = topics.messageRequested();
+        // Local and mirrored commands in one source: co-partitioned, so a room's commands meet in one task.
         KStream<String, SpecificRecord> outputs = builder
-                .stream(commands.name(), Consumed.with(commands.keySerde(), commands.valueSerde()).withName("room-commands"))
-                .process(() -> new RoomCommandProcessor(judge, events, retention, clock), Named.as("judge-room-command"),
-                        STORES.toArray(String[]::new));
+                .stream(regions.localAndMirrored(commands),
+                        Consumed.with(commands.keySerde(), commands.valueSerde()).withName("room-commands"))
+                .process(() -> new RoomCommandProcessor(judge, events, retention, clock, regions),
+                        Named.as("judge-room-command"), STORES.toArray(String[]::new));
 
         BranchedKStream<String, SpecificRecord> byType = outputs.split(Named.as("route-"));
         route(byType, RoomMembershipEvent.class, topics.roomMembership());
@@ -86,6 +117,24 @@ public final class RoomTopology {
         route(byType, ChatFanout.class, topics.fanout());
         route(byType, CommandRejected.class, topics.messageRejected());
         byType.noDefaultBranch();
+    }
+
+    /** The peers' mirrored membership, message, edit and deletion events, applied to the room stores. */
+    private static void replicas(StreamsBuilder builder, Topics topics, Regions regions, Retention retention,
+                                 Clock clock) {
+        KStream<String, SpecificRecord> mirrored = mirrored(builder, topics.roomMembership(), regions)
+                .merge(mirrored(builder, topics.messageSent(), regions), Named.as("merge-mirrored-sent"))
+                .merge(mirrored(builder, topics.messageEdited(), regions), Named.as("merge-mirrored-edited"))
+                .merge(mirrored(builder, topics.messageDeleted(), regions), Named.as("merge-mirrored-deleted"));
+        mirrored.process(() -> new ReplicaProcessor(regions, retention, clock), Named.as("apply-replica"),
+                STORES.toArray(String[]::new));
+    }
+
+    private static <V extends SpecificRecord> KStream<String, SpecificRecord> mirrored(
+            StreamsBuilder builder, Topic<String, V> topic, Regions regions) {
+        return builder.stream(regions.mirrored(topic),
+                        Consumed.with(topic.keySerde(), topic.valueSerde()).withName("mirrored-" + topic.name()))
+                .mapValues(value -> (SpecificRecord) value, Named.as("as-record-mirrored-" + topic.name()));
     }
 
     /** Sends the events of the topic's value type to that topic. */

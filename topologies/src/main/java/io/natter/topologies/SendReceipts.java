@@ -35,7 +35,19 @@ final class SendReceipts {
             return;
         }
         receipts.put(StoreKeys.receipt(message.getRoomId(), message.getSenderId(), message.getClientMsgId()),
-                new SendReceipt(message.getMessageId(), message.getSeq(), message.getSentAt()));
+                new SendReceipt(message.getMessageId(), message.getSeq(), message.getSentAt(), message.getEpoch()));
+    }
+
+    /** Forgets the receipt of a superseded message, if it is still the one its (sender, clientMsgId) names. */
+    void forget(ChatMessage message) {
+        if (message.getClientMsgId() == null) {
+            return;
+        }
+        String key = StoreKeys.receipt(message.getRoomId(), message.getSenderId(), message.getClientMsgId());
+        SendReceipt receipt = receipts.get(key);
+        if (receipt != null && receipt.getMessageId().equals(message.getMessageId())) {
+            receipts.delete(key);
+        }
     }
 
     /** Deletes every receipt whose window has passed at {@code now}. */

@@ -2,6 +2,7 @@ package io.natter.topologies;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -28,7 +29,22 @@ public record TopologiesConfig(
         Duration sessionTimeout,
         Retention retention,
         String queryHost,
-        int queryPort) {
+        int queryPort,
+        List<String> peerRegions) {
+
+    public TopologiesConfig {
+        peerRegions = List.copyOf(peerRegions);
+    }
+
+    /** A single-region configuration (no peer regions). */
+    public TopologiesConfig(String bootstrapServers, String schemaRegistryUrl, String region, String applicationId,
+                            String instanceId, Path stateDir, ProcessingGuarantee processingGuarantee,
+                            Duration commitInterval, int replicationFactor, int standbyReplicas, int streamThreads,
+                            Duration sessionTimeout, Retention retention, String queryHost, int queryPort) {
+        this(bootstrapServers, schemaRegistryUrl, region, applicationId, instanceId, stateDir, processingGuarantee,
+                commitInterval, replicationFactor, standbyReplicas, streamThreads, sessionTimeout, retention, queryHost,
+                queryPort, List.of());
+    }
 
     /** An environment variable with its default and meaning. */
     public record Key(String name, String defaultValue, String doc) {}
@@ -83,12 +99,14 @@ public record TopologiesConfig(
             "Host the internal query API binds to and advertises to the other instances (application.server).");
     public static final Key QUERY_PORT = new Key("NATTER_TOPOLOGY_QUERY_PORT", "8090",
             "Port of the internal query API; 0 = a free port.");
+    public static final Key PEER_REGIONS = new Key("NATTER_PEER_REGIONS", "",
+            "Comma-separated other regions whose chat topics MirrorMaker 2 copies here (<peer>.chat.*); empty = single-region mode.");
 
     /** Every key, in README order. */
     public static final List<Key> KEYS = List.of(KAFKA_BOOTSTRAP, SCHEMA_REGISTRY_URL, REGION, APPLICATION_ID,
             INSTANCE_ID, STATE_DIR, PROCESSING_GUARANTEE, COMMIT_INTERVAL_MS, REPLICATION_FACTOR, STANDBY_REPLICAS,
             STREAM_THREADS, SESSION_TIMEOUT_MS, DEDUPE_WINDOW_MS, HISTORY_MAX_MESSAGES, HISTORY_MAX_AGE_MS, QUERY_HOST,
-            QUERY_PORT);
+            QUERY_PORT, PEER_REGIONS);
 
     /** Parses {@code env}, using each key's default when it is unset or blank. */
     public static TopologiesConfig fromEnv(Map<String, String> env) {
@@ -109,14 +127,20 @@ public record TopologiesConfig(
                         integer(env, HISTORY_MAX_MESSAGES, 1),
                         Duration.ofMillis(longInteger(env, HISTORY_MAX_AGE_MS, 1))),
                 text(env, QUERY_HOST),
-                port(env, QUERY_PORT));
+                port(env, QUERY_PORT),
+                peerRegions(env));
     }
 
     /** The same configuration with the query API on {@code port}: the port actually bound when 0 was asked. */
     public TopologiesConfig withQueryPort(int port) {
         return new TopologiesConfig(bootstrapServers, schemaRegistryUrl, region, applicationId, instanceId, stateDir,
                 processingGuarantee, commitInterval, replicationFactor, standbyReplicas, streamThreads, sessionTimeout,
-                retention, queryHost, port);
+                retention, queryHost, port, peerRegions);
+    }
+
+    /** This region and its peers. */
+    public Regions regions() {
+        return new Regions(region, peerRegions);
     }
 
     /** This instance's own state directory. */
@@ -150,7 +174,7 @@ public record TopologiesConfig(
         // The judge is pure and runs before any write, so skipping a command that makes it throw leaves no
         // half-applied state; the alternative would retry the same record forever and stall its partition.
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
-        // No global stores today; opting in now keeps behaviour unchanged when Kafka 5.0 makes it the default.
+        // The region-status global table (multi-region mode) gets the same handling as the room processors.
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         // An accepted message that cannot be written must not count as sent: failing aborts the transaction,
         // rolling back the store with it, and the replaced thread retries from the last commit.
@@ -197,6 +221,28 @@ public record TopologiesConfig(
             throw new TopologiesConfigException(key.name() + " must be at most 65535, got " + port);
         }
         return port;
+    }
+
+    private static List<String> peerRegions(Map<String, String> env) {
+        String value = env.getOrDefault(PEER_REGIONS.name(), PEER_REGIONS.defaultValue());
+        List<String> peers = new ArrayList<>();
+        for (String part : value.split(",")) {
+            String peer = part.strip();
+            if (peer.isEmpty()) {
+                continue;
+            }
+            // A region names topics (<peer>.chat.*), so it must be a plain topic-name fragment without the separator.
+            if (!peer.matches("[a-z0-9][a-z0-9_-]*")) {
+                throw new TopologiesConfigException(PEER_REGIONS.name() + " entries must match [a-z0-9][a-z0-9_-]*, got '"
+                        + peer + "'");
+            }
+            if (peer.equals(text(env, REGION)) || peers.contains(peer)) {
+                throw new TopologiesConfigException(PEER_REGIONS.name() + " must list other regions once each, got '"
+                        + value.strip() + "' in region " + text(env, REGION));
+            }
+            peers.add(peer);
+        }
+        return List.copyOf(peers);
     }
 
     private static ProcessingGuarantee guarantee(Map<String, String> env) {

@@ -43,7 +43,7 @@ class RoomCommandJudgeTest {
         Outcome outcome = judge.judge(command("bob", new SendMessageRequested("r1", "hello", "b-7", List.of())), room, NOW);
 
         assertThat(outcome).isEqualTo(new Outcome.Sent(room(List.of("alice", "bob"), 42, NOW, 42),
-                new ChatMessage("msg-1", "r1", "bob", "hello", NOW, 42L, "b-7", List.of())));
+                new ChatMessage("msg-1", "r1", "bob", "hello", NOW, 42L, "b-7", List.of(), 0)));
     }
 
     @Test
@@ -51,7 +51,7 @@ class RoomCommandJudgeTest {
         // bob sent to this public room, then left: his retry still gets the original's answer.
         RoomState room = RoomState.newBuilder(room(List.of("alice"), 5, NOW, 5))
                 .setVisibility(RoomVisibility.PUBLIC).build();
-        SendReceipt original = new SendReceipt("msg-0", 4L, CREATED);
+        SendReceipt original = new SendReceipt("msg-0", 4L, CREATED, 0);
 
         Outcome outcome = judge.judge(command("bob", new SendMessageRequested("r1", "again", "b-7", List.of())),
                 new RoomFacts(room, original, null), NOW);
@@ -61,7 +61,7 @@ class RoomCommandJudgeTest {
 
     @Test
     void stillHidesAPrivateRoomFromARepeatOfANonMember() {
-        SendReceipt original = new SendReceipt("msg-0", 4L, CREATED);
+        SendReceipt original = new SendReceipt("msg-0", 4L, CREATED, 0);
 
         Outcome outcome = judge.judge(command("mallory", new SendMessageRequested("r1", "again", "m-1", List.of())),
                 new RoomFacts(room(List.of("alice"), 5, NOW, 5), original, null), NOW);
@@ -89,7 +89,7 @@ class RoomCommandJudgeTest {
 
     private static RoomState room(List<String> members, long lastSeq, Instant lastActivity, long count) {
         return new RoomState("r1", "Lobby", RoomVisibility.PRIVATE, "alice", members, "eu", CREATED, lastSeq,
-                lastActivity, count);
+                lastActivity, count, 0, 1L);
     }
 
     private static RoomCommand command(String actor, Object payload) {

@@ -142,7 +142,7 @@ class RoomTopologyTest {
         assertThat(readMembership()).containsExactly(KeyValue.pair("r1", membershipEvent("chat.room.created.v1", "c1",
                 new RoomCreated("r1", "Lobby", RoomVisibility.PUBLIC, "alice", List.of("alice", "bob"), REGION))));
         assertThat(room("r1")).isEqualTo(new RoomState("r1", "Lobby", RoomVisibility.PUBLIC, "alice",
-                List.of("alice", "bob"), REGION, NOW, 0L, null, 0L));
+                List.of("alice", "bob"), REGION, NOW, 0L, null, 0L, 0, 1L));
     }
 
     @Test
@@ -305,7 +305,7 @@ class RoomTopologyTest {
                 KeyValue.pair("r1", fanoutEvent("m4", List.of("alice", "bob"), chat("r1", "alice", "three", 3, null))),
                 KeyValue.pair("r2", fanoutEvent("m5", List.of("carol"), chat("r2", "carol", "dos", 2, "c2"))));
         assertThat(room("r1")).isEqualTo(new RoomState("r1", "r1", RoomVisibility.PRIVATE, "alice",
-                List.of("alice", "bob"), REGION, NOW, 3L, NOW, 3L));
+                List.of("alice", "bob"), REGION, NOW, 3L, NOW, 3L, 0, 1L));
         assertThat(room("r2").getLastSeq()).isEqualTo(2L);
     }
 
@@ -469,7 +469,7 @@ class RoomTopologyTest {
     void purgesTheReceiptWhenTheWindowEndsSoARepeatIsANewMessage() {
         createRoom("r1", "alice", RoomVisibility.PUBLIC);
         String original = sendAndRead("m1", "alice", "r1", "hi", "a-1");
-        assertThat(receipt("r1", "alice", "a-1")).isEqualTo(new SendReceipt(original, 1L, NOW));
+        assertThat(receipt("r1", "alice", "a-1")).isEqualTo(new SendReceipt(original, 1L, NOW, 0));
 
         clock.advance(RETENTION.dedupeWindow());
         driver.advanceWallClockTime(RETENTION.dedupeWindow());
@@ -481,7 +481,7 @@ class RoomTopologyTest {
                 .containsExactly(tuple(2L, NOW.plus(RETENTION.dedupeWindow())));
         assertThat(messages.getFirst().getMessageId()).isNotEqualTo(original);
         assertThat(receipt("r1", "alice", "a-1"))
-                .isEqualTo(new SendReceipt(messages.getFirst().getMessageId(), 2L, NOW.plus(RETENTION.dedupeWindow())));
+                .isEqualTo(new SendReceipt(messages.getFirst().getMessageId(), 2L, NOW.plus(RETENTION.dedupeWindow()), 0));
         assertThat(fanout.readValuesToList()).hasSize(1);
     }
 
@@ -521,7 +521,7 @@ class RoomTopologyTest {
         assertThat(indexed("r1", ids.get(2))).isEqualTo(3L);
         assertThat(indexed("r1", ids.get(6))).isEqualTo(7L);
         assertThat(history("r2")).containsExactly(new HistoryEntry(
-                new ChatMessage(other, "r2", "alice", "other", NOW, 1L, null, List.of()), null, null, null));
+                new ChatMessage(other, "r2", "alice", "other", NOW, 1L, null, List.of(), 0), null, null, null));
         assertThat(room("r1").getLastSeq()).isEqualTo(7L);
         assertThat(room("r1").getMessageCount()).isEqualTo(7L);
     }
@@ -560,13 +560,13 @@ class RoomTopologyTest {
 
         send("e1", "bob", new EditMessageRequested("r1", id, "hello"));
 
-        MessageEdit edit = new MessageEdit(id, "r1", 1L, "bob", "hello", at);
+        MessageEdit edit = new MessageEdit(id, "r1", 1L, "bob", "hello", at, 0);
         assertThat(readEdited()).containsExactly(KeyValue.pair("r1",
                 new ChatMessageEdited("chat.message.edited.v1", ID, at, REGION, Envelopes.SCHEMA_VERSION, edit)));
         assertThat(readFanout()).containsExactly(KeyValue.pair("r1", new ChatFanout("chat.fanout.v1", ID, at, REGION,
                 Envelopes.SCHEMA_VERSION, new Fanout("r1", List.of("alice", "bob"), "e1", ORIGIN, edit))));
         assertThat(history("r1")).containsExactly(new HistoryEntry(
-                new ChatMessage(id, "r1", "bob", "hello", NOW, 1L, "b-1", List.of()), at, null, null));
+                new ChatMessage(id, "r1", "bob", "hello", NOW, 1L, "b-1", List.of(), 0), at, null, null));
         assertThat(room("r1")).isEqualTo(before);
     }
 
@@ -593,7 +593,7 @@ class RoomTopologyTest {
 
         assertDeleted("d1", id, 1L, "bob", List.of("alice", "bob"));
         assertThat(history("r1").getFirst()).isEqualTo(
-                new HistoryEntry(new ChatMessage(id, "r1", "bob", "", NOW, 1L, "b-1", List.of()), null, NOW, "bob"));
+                new HistoryEntry(new ChatMessage(id, "r1", "bob", "", NOW, 1L, "b-1", List.of(), 0), null, NOW, "bob"));
         assertThat(history("r1")).extracting(e -> e.getMessage().getSeq(), e -> e.getMessage().getContent(),
                 HistoryEntry::getDeletedBy).containsExactly(tuple(1L, "", "bob"), tuple(2L, "after", null));
         assertThat(room("r1")).isEqualTo(before);
@@ -673,7 +673,7 @@ class RoomTopologyTest {
     }
 
     private void assertDeleted(String commandId, String messageId, long seq, String by, List<String> recipients) {
-        MessageDeletion deletion = new MessageDeletion(messageId, "r1", seq, by, clock.instant());
+        MessageDeletion deletion = new MessageDeletion(messageId, "r1", seq, by, clock.instant(), 0);
         assertThat(readDeleted()).containsExactly(KeyValue.pair("r1", new ChatMessageDeleted("chat.message.deleted.v1",
                 ID, clock.instant(), REGION, Envelopes.SCHEMA_VERSION, deletion)));
         assertThat(readFanout()).containsExactly(KeyValue.pair("r1", new ChatFanout("chat.fanout.v1", ID,
@@ -823,7 +823,7 @@ class RoomTopologyTest {
                                                                String clientMsgId, String messageId, long seq) {
         return KeyValue.pair(actor, new CommandRejected("chat.message.rejected.v1", ID, NOW, REGION,
                 Envelopes.SCHEMA_VERSION, new Rejection(commandId, actor, roomId, "DUPLICATE",
-                "already accepted as seq " + seq, clientMsgId, ORIGIN, messageId, seq)));
+                "already accepted as seq " + seq, clientMsgId, ORIGIN, messageId, seq, 0)));
     }
 
     private List<KeyValue<String, ChatMessageEdited>> readEdited() {
@@ -850,7 +850,7 @@ class RoomTopologyTest {
     }
 
     private static ChatMessage chat(String roomId, String sender, String content, long seq, String clientMsgId) {
-        return new ChatMessage(ID, roomId, sender, content, NOW, seq, clientMsgId, List.of());
+        return new ChatMessage(ID, roomId, sender, content, NOW, seq, clientMsgId, List.of(), 0);
     }
 
     private static ChatMessageSent sentEvent(ChatMessage message) {
@@ -866,7 +866,7 @@ class RoomTopologyTest {
                                                                RejectionCode code, String reason, String clientMsgId) {
         return KeyValue.pair(actor, new CommandRejected("chat.message.rejected.v1", ID, NOW, REGION,
                 Envelopes.SCHEMA_VERSION, new Rejection(commandId, actor, roomId, code.name(), reason, clientMsgId, ORIGIN,
-                null, null)));
+                null, null, 0)));
     }
 
     /** Reads a topic, records its event ids and masks them so records compare whole. */
