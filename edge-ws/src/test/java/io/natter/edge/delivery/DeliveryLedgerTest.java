@@ -105,7 +105,7 @@ class DeliveryLedgerTest {
     }
 
     private static ChatMessage message(String id, long seq, String sender, String clientMsgId, String content) {
-        return new ChatMessage(id, ROOM, sender, content, Instant.EPOCH, seq, clientMsgId, List.of());
+        return new ChatMessage(id, ROOM, sender, content, Instant.EPOCH, seq, clientMsgId, List.of(), 0);
     }
 
     private static JsonNode frame(ChatMessage m) {

@@ -75,8 +75,8 @@ class DeliveryTest {
     void editsAndDeletionsReachTheRecipientsAndResolveTheirCommands() {
         CompletableFuture<Verdict> edit = pending.register("cmd1");
         delivery.onFanout(fanout(List.of("bob"), new Origin(NODE, "b1"),
-                new MessageEdit("m1", "r1", 4L, "bob", "fixed", AT)));
-        delivery.onFanout(new Fanout("r1", List.of("bob"), "cmd2", null, new MessageDeletion("m1", "r1", 4L, "olga", AT)));
+                new MessageEdit("m1", "r1", 4L, "bob", "fixed", AT, 0)));
+        delivery.onFanout(new Fanout("r1", List.of("bob"), "cmd2", null, new MessageDeletion("m1", "r1", 4L, "olga", AT, 0)));
 
         assertThat(sent.get("b1")).containsExactly(
                 "{\"type\":\"MESSAGE_EDITED\",\"roomId\":\"r1\",\"messageId\":\"m1\",\"seq\":4,\"content\":\"fixed\","
@@ -91,7 +91,7 @@ class DeliveryTest {
         CompletableFuture<Verdict> send = pending.register("cmd1");
         delivery.onRejection(rejection("cmd1", "DUPLICATE", new Origin(NODE, "c1"), "m0", 2L));
 
-        assertThat(send).isCompletedWithValue(new Verdict.Sequenced("m0", 2));
+        assertThat(send).isCompletedWithValue(new Verdict.Sequenced("m0", 2, 0, true));
         assertThat(sent.values()).allMatch(List::isEmpty);
     }
 
@@ -125,7 +125,7 @@ class DeliveryTest {
     }
 
     private static ChatMessage message() {
-        return new ChatMessage("m1", "r1", "alice", "hi", AT, 4L, "cm1", List.of());
+        return new ChatMessage("m1", "r1", "alice", "hi", AT, 4L, "cm1", List.of(), 0);
     }
 
     private static Fanout fanout(List<String> recipients, Origin origin, Object event) {
@@ -133,6 +133,6 @@ class DeliveryTest {
     }
 
     private static Rejection rejection(String commandId, String code, Origin origin, String messageId, Long seq) {
-        return new Rejection(commandId, "carol", "r1", code, "refused", "cm9", origin, messageId, seq);
+        return new Rejection(commandId, "carol", "r1", code, "refused", "cm9", origin, messageId, seq, 0);
     }
 }
