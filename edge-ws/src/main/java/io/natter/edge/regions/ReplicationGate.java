@@ -26,7 +26,16 @@ public final class ReplicationGate implements AutoCloseable {
 
     private record Mirrored() implements Seen {}
 
-    private final ReplicationWatcher watcher;
+    /** Where replication stands on the peer: a {@link ReplicationWatcher} in production. */
+    public interface PeerWatcher extends AutoCloseable {
+        /** Completes once source offset {@code offset} of {@code partition} is on the peer cluster. */
+        CompletableFuture<Void> whenReplicated(int partition, long offset);
+
+        @Override
+        void close();
+    }
+
+    private final PeerWatcher watcher;
     private final Map<String, Seen> recent = new LinkedHashMap<>(1024, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Seen> eldest) {
@@ -36,13 +45,24 @@ public final class ReplicationGate implements AutoCloseable {
     private final Map<String, CompletableFuture<Void>> waiting = new HashMap<>();
     private final Map<Integer, Long> highestLocal = new HashMap<>();
 
-    public ReplicationGate(ReplicationWatcher watcher) {
+    public ReplicationGate(PeerWatcher watcher) {
         this.watcher = watcher;
     }
 
     /** Starts a gate whose watcher follows this region's sent topic as mirrored on the peer cluster. */
     public static ReplicationGate start(String peerBootstrap, String localRegion, String sentTopic) {
-        return new ReplicationGate(ReplicationWatcher.start(peerBootstrap, localRegion, sentTopic));
+        ReplicationWatcher watcher = ReplicationWatcher.start(peerBootstrap, localRegion, sentTopic);
+        return new ReplicationGate(new PeerWatcher() {
+            @Override
+            public CompletableFuture<Void> whenReplicated(int partition, long offset) {
+                return watcher.whenReplicated(partition, offset);
+            }
+
+            @Override
+            public void close() {
+                watcher.close();
+            }
+        });
     }
 
     /** The consumer read {@code messageId} at {@code partition}/{@code offset} of this region's sent topic. */
