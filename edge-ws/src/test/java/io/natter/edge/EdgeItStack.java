@@ -53,11 +53,20 @@ final class EdgeItStack implements AutoCloseable {
 
     /** Starts broker and registry (in parallel), creates every topic, then a running topology with {@code topologyEnv}. */
     static EdgeItStack start(Path dataDir, String name, int partitions, Map<String, String> topologyEnv) {
+        return start(dataDir, name, partitions, topologyEnv, List.of());
+    }
+
+    /** As above, also creating {@code extraTopics} (e.g. a peer region's mirrored topics) before the topology starts. */
+    static EdgeItStack start(Path dataDir, String name, int partitions, Map<String, String> topologyEnv,
+            List<String> extraTopics) {
         long started = System.nanoTime();
         CompletableFuture<SchemaRegistryServer> registryStart =
                 CompletableFuture.supplyAsync(() -> SchemaRegistryServer.start(dataDir.resolve("registry"), 0));
         KafkaBroker broker = KafkaBroker.start(dataDir.resolve("kafka"), 0);
         broker.createTopics(TopicNames.ALL, partitions);
+        if (!extraTopics.isEmpty()) {
+            broker.createTopics(extraTopics, partitions);
+        }
         SchemaRegistryServer registry = registryStart.join();
         Map<String, String> env = new HashMap<>(Map.of(
                 "NATTER_KAFKA_BOOTSTRAP", broker.bootstrapServers(),

@@ -154,7 +154,7 @@ class FailoverIT {
         await().atMost(Duration.ofMinutes(3)).until(() -> homeRegion(usRest, localRoom, "dan").equals(EU));
         regions.declare(US, "up", EU);
         HttpResponse<String> rehome = regions.operator(EU, "/internal/rooms/" + localRoom + "/rehome",
-                "{\"homeRegion\":\"us\",\"requestedBy\":\"it\"}");
+                "{\"toRegion\":\"us\"}");
         assertThat(rehome.statusCode()).as(rehome.body()).isBetween(200, 299);
         await().atMost(WAIT).until(() -> homeRegion(usRest, localRoom, "dan").equals(US));
         try (RegionClient danBack = RegionClient.connect(http, usLocalEdge, "dan", token("dan"))) {

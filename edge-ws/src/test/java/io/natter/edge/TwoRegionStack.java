@@ -5,7 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.natter.infra.JavaProcess;
 import io.natter.infra.ModuleClasspath;
+import io.natter.mirrormaker.client.RemoteTopics;
 import io.natter.schemas.Topic;
+import io.natter.schemas.TopicNames;
 import io.natter.schemas.Topics;
 import io.natter.schemas.avro.ChatMessage;
 import io.natter.schemas.avro.ChatMessageSent;
@@ -52,13 +54,15 @@ final class TwoRegionStack implements AutoCloseable {
     /** Starts both regions one after the other (two registries at once starve two cores), then MirrorMaker. */
     static TwoRegionStack start(Path dir, int partitions) {
         long started = System.nanoTime();
+        // The peer's mirrored topics exist before the topology subscribes to them (MirrorMaker starts later and
+        // reuses them, same partition count).
         EdgeItStack us = EdgeItStack.start(dir.resolve(US), US, partitions,
-                Map.of("NATTER_REGION", US, "NATTER_PEER_REGIONS", EU));
+                Map.of("NATTER_REGION", US, "NATTER_PEER_REGIONS", EU), mirrored(EU));
         EdgeItStack eu = null;
         JavaProcess mm2 = null;
         try {
             eu = EdgeItStack.start(dir.resolve(EU), EU, partitions,
-                    Map.of("NATTER_REGION", EU, "NATTER_PEER_REGIONS", US));
+                    Map.of("NATTER_REGION", EU, "NATTER_PEER_REGIONS", US), mirrored(US));
             Path log = dir.resolve("mirrormaker.log");
             ModuleClasspath classpath = ModuleClasspath.of(Path.of("").toAbsolutePath().getParent(), "mirrormaker",
                     MM2_MAIN, "build the mirrormaker module first (./mvnw -pl edge-ws -am verify does)");
@@ -86,6 +90,10 @@ final class TwoRegionStack implements AutoCloseable {
             us.close();
             throw e;
         }
+    }
+
+    private static List<String> mirrored(String source) {
+        return TopicNames.ALL.stream().map(topic -> RemoteTopics.of(source, topic)).toList();
     }
 
     EdgeItStack region(String name) {

@@ -115,6 +115,13 @@ public final class DevStack implements AutoCloseable {
                 String name = config.regions().get(i);
                 regions.add(startInfrastructure(name, i * DevStackConfig.REGION_PORT_OFFSET, layout.region(name)));
             }
+            // Each region's topologies subscribe to the peer's mirrored topics: create them (same partition count)
+            // before they start; MirrorMaker reuses them.
+            for (int i = 0; i < regions.size(); i++) {
+                String peer = regions.get(1 - i).name();
+                regions.get(i).kafka().createTopics(TopicNames.ALL.stream().map(topic -> peer + "." + topic).toList(),
+                        config.partitions());
+            }
             startMirrorMaker(mirrorMakerClasspath.orElseThrow(), regions.get(0), regions.get(1));
             String ackLevel = Optional.ofNullable(System.getenv(ACK_LEVEL_ENV)).filter(v -> !v.isBlank())
                     .orElse("local");
