@@ -3,7 +3,9 @@ package io.natter.topologies;
 import io.natter.schemas.AvroTrust;
 import io.natter.schemas.Topics;
 import io.natter.topologies.query.QueryRouter;
+import io.natter.topologies.query.RegionOperator;
 import io.natter.topologies.query.QueryServer;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -27,13 +29,16 @@ public final class TopologiesApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final QueryServer queryServer;
     private final QueryRouter queryRouter;
+    private final RegionOperator operator;
     private final CompletableFuture<Void> running = new CompletableFuture<>();
     private final CompletableFuture<KafkaStreams.State> terminated = new CompletableFuture<>();
 
-    private TopologiesApp(KafkaStreams streams, QueryServer queryServer, QueryRouter queryRouter) {
+    private TopologiesApp(KafkaStreams streams, QueryServer queryServer, QueryRouter queryRouter,
+                          RegionOperator operator) {
         this.streams = streams;
         this.queryServer = queryServer;
         this.queryRouter = queryRouter;
+        this.operator = operator;
     }
 
     /**
@@ -42,28 +47,32 @@ public final class TopologiesApp implements AutoCloseable {
      */
     public static TopologiesApp start(TopologiesConfig config) {
         Topics topics = Topics.forRegistry(config.schemaRegistryUrl());
+        RegionTopics.ensure(config.bootstrapServers(), config.regions(), (short) config.replicationFactor());
         QueryRouter router = new QueryRouter();
+        RegionOperator operator = new RegionOperator(config.regions(), topics, config.bootstrapServers(),
+                config.instanceId(), router::regionStatuses, Clock.systemUTC());
         // Bound first: with port 0 only the bound port can be advertised as application.server.
-        QueryServer server = QueryServer.start(config.queryHost(), config.queryPort(), router);
+        QueryServer server = QueryServer.start(config.queryHost(), config.queryPort(), router, operator);
         TopologiesApp app;
         try {
             TopologiesConfig bound = config.withQueryPort(server.port());
             Properties props = new Properties();
             props.putAll(bound.streamsConfig());
             StreamsBuilder builder = new StreamsBuilder();
-            RoomTopology.build(builder, topics, bound.region(), bound.retention());
+            RoomTopology.build(builder, topics, bound.regions(), bound.retention());
             Topology topology = builder.build(props);
-            app = new TopologiesApp(new KafkaStreams(topology, props), server, router);
+            app = new TopologiesApp(new KafkaStreams(topology, props), server, router, operator);
             router.attach(app.streams, new HostInfo(bound.queryHost(), bound.queryPort()));
         } catch (RuntimeException e) {
             server.close();
             router.close();
+            operator.close();
             throw e;
         }
         app.run();
-        LOG.info("topologies {} started in region {} ({}), state in {}, queries on {}:{}", config.instanceId(),
-                config.region(), config.processingGuarantee().streamsName(), config.instanceStateDir(),
-                config.queryHost(), server.port());
+        LOG.info("topologies {} started in region {}{} ({}), state in {}, queries on {}:{}", config.instanceId(),
+                config.region(), config.peerRegions().isEmpty() ? "" : " with peers " + config.peerRegions(),
+                config.processingGuarantee().streamsName(), config.instanceStateDir(), config.queryHost(), server.port());
         return app;
     }
 
@@ -129,6 +138,7 @@ public final class TopologiesApp implements AutoCloseable {
         } finally {
             queryServer.close();
             queryRouter.close();
+            operator.close();
         }
     }
 

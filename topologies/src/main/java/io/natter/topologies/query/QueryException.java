@@ -41,6 +41,18 @@ public abstract sealed class QueryException extends RuntimeException {
         }
     }
 
+    /** A request this instance's state refuses (e.g. an operator call in single-region mode): 409 with its code. */
+    public static final class Conflict extends QueryException {
+        public Conflict(String code, String message) {
+            super(code, message, null);
+        }
+
+        @Override
+        public int status() {
+            return 409;
+        }
+    }
+
     /** A malformed parameter: 400 {@code INVALID_REQUEST}. */
     public static final class InvalidRequest extends QueryException {
         public InvalidRequest(String message) {

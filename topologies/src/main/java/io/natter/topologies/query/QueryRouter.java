@@ -1,6 +1,7 @@
 package io.natter.topologies.query;
 
 import io.natter.schemas.avro.HistoryEntry;
+import io.natter.schemas.avro.RegionStatus;
 import io.natter.schemas.avro.RoomState;
 import io.natter.topologies.RoomTopology;
 import java.util.ArrayList;
@@ -47,6 +48,12 @@ public final class QueryRouter implements AutoCloseable {
     public boolean ready() {
         Instance current = instance.getNow(null);
         return current != null && current.streams.state() == KafkaStreams.State.RUNNING;
+    }
+
+    /** This instance's copy of the {@code region-status} global table (multi-region mode only). */
+    public ReadOnlyKeyValueStore<String, RegionStatus> regionStatuses() {
+        Instance current = attached();
+        return local(() -> store(current.streams, RoomTopology.REGION_STATUS_STORE, null));
     }
 
     /** The room's state; {@code forwarded} when a peer asks, so the answer must come from here. */

@@ -21,8 +21,8 @@ public final class QueryServer implements AutoCloseable {
         this.app = app;
     }
 
-    /** Binds {@code host:port} (0 = a free port) and serves {@code router}'s answers. */
-    public static QueryServer start(String host, int port, QueryRouter router) {
+    /** Binds {@code host:port} (0 = a free port) and serves {@code router}'s answers and {@code operator}'s calls. */
+    public static QueryServer start(String host, int port, QueryRouter router, RegionOperator operator) {
         Javalin app = Javalin.create(cfg -> {
             cfg.jetty.host = host;
             cfg.jetty.port = port;
@@ -36,7 +36,7 @@ public final class QueryServer implements AutoCloseable {
                 boolean ready = router.ready();
                 ctx.status(ready ? 200 : 503).json(new Health(ready ? "UP" : "DOWN"));
             });
-            new QueryApi(router).register(cfg.routes);
+            new QueryApi(router, operator).register(cfg.routes);
         });
         app.start();
         return new QueryServer(app);

@@ -22,7 +22,7 @@ class QueryJsonTest {
 
         assertThat(json.writeValueAsString(room)).isEqualTo("{\"roomId\":\"r1\",\"name\":\"Lobby\",\"visibility\":\"public\","
                 + "\"ownerId\":\"alice\",\"members\":[\"alice\",\"bob\"],\"homeRegion\":\"us\","
-                + "\"createdAt\":\"2026-03-01T10:00:00Z\",\"lastSeq\":0,\"messageCount\":0,\"oldestSeq\":1}");
+                + "\"createdAt\":\"2026-03-01T10:00:00Z\",\"lastSeq\":0,\"messageCount\":0,\"oldestSeq\":1,\"epoch\":0,\"epochFromSeq\":1}");
         assertThat(json.readValue(json.writeValueAsString(room), RoomView.class)).isEqualTo(room);
     }
 
@@ -36,11 +36,11 @@ class QueryJsonTest {
 
         assertThat(json.writeValueAsString(page)).isEqualTo("{\"roomId\":\"r1\",\"messages\":["
                 + "{\"messageId\":\"m1\",\"roomId\":\"r1\",\"senderId\":\"bob\",\"content\":\"\","
-                + "\"ts\":\"2026-03-01T12:00:00.250Z\",\"seq\":4,\"attachments\":[],\"deleted\":true},"
+                + "\"ts\":\"2026-03-01T12:00:00.250Z\",\"seq\":4,\"attachments\":[],\"deleted\":true,\"epoch\":0},"
                 + "{\"messageId\":\"m2\",\"roomId\":\"r1\",\"senderId\":\"bob\",\"content\":\"hi\","
                 + "\"ts\":\"2026-03-01T12:00:00.250Z\",\"seq\":5,\"clientMsgId\":\"c-5\","
                 + "\"attachments\":[{\"attachmentId\":\"a1\",\"mimeType\":\"image/png\",\"size\":42}],"
-                + "\"editedAt\":\"2026-03-01T12:00:00.250Z\",\"deleted\":false}],"
+                + "\"editedAt\":\"2026-03-01T12:00:00.250Z\",\"deleted\":false,\"epoch\":0}],"
                 + "\"hasMore\":true,\"oldestSeq\":4,\"lastSeq\":5}");
         assertThat(json.readValue(json.writeValueAsString(page), MessagePage.class)).isEqualTo(page);
     }
