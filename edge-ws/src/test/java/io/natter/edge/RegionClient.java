@@ -86,16 +86,27 @@ final class RegionClient implements AutoCloseable {
 
     /** The ACK or ERROR answering {@code clientMsgId}, once it came. */
     JsonNode answer(String clientMsgId, Duration timeout) {
-        await().atMost(timeout).until(() -> findAnswer(clientMsgId) != null);
+        return answerReceived(clientMsgId, timeout).frame();
+    }
+
+    /** As {@link #answer}, with its arrival time. */
+    Received answerReceived(String clientMsgId, Duration timeout) {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(5)).until(() -> findAnswer(clientMsgId) != null);
         return findAnswer(clientMsgId);
     }
 
-    private JsonNode findAnswer(String clientMsgId) {
+    /** Latency of {@code clientMsgId}'s answer: its arrival minus the send, in µs. */
+    long answerMicros(String clientMsgId, Duration timeout) {
+        return java.util.concurrent.TimeUnit.NANOSECONDS.toMicros(
+                answerReceived(clientMsgId, timeout).atNanos() - sentAt(clientMsgId));
+    }
+
+    private Received findAnswer(String clientMsgId) {
         for (Received received : frames) {
             JsonNode frame = received.frame();
             if (("ACK".equals(received.type()) && clientMsgId.equals(frame.path("clientMsgId").asText()))
                     || ("ERROR".equals(received.type()) && clientMsgId.equals(frame.path("ref").asText()))) {
-                return frame;
+                return received;
             }
         }
         return null;
