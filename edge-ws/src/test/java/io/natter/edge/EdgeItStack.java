@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.natter.edge.auth.HmacTokenSigner;
 import io.natter.infra.KafkaBroker;
 import io.natter.infra.SchemaRegistryServer;
+import io.natter.schemas.Topic;
 import io.natter.schemas.TopicNames;
 import io.natter.schemas.Topics;
 import io.natter.schemas.avro.ChatMessage;
@@ -136,28 +137,39 @@ final class EdgeItStack implements AutoCloseable {
     /** Every message of chat.message.sent.v1, read with read_committed from the beginning to the end; keys checked. */
     List<ChatMessage> sentMessages() {
         Topics topics = Topics.forRegistry(registry.url());
+        List<ChatMessage> messages = new ArrayList<>();
+        for (ConsumerRecord<String, ChatMessageSent> record : records(topics.messageSent())) {
+            ChatMessage message = record.value().getPayload();
+            assertThat(record.key()).isEqualTo(message.getRoomId());
+            messages.add(message);
+        }
+        return messages;
+    }
+
+    /** Every record of {@code topic}, read with read_committed from the beginning to the end. */
+    <V> List<ConsumerRecord<String, V>> records(Topic<String, V> topic) {
         Map<String, Object> props = Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        try (KafkaConsumer<String, ChatMessageSent> consumer = new KafkaConsumer<>(props,
-                topics.messageSent().keySerde().deserializer(), topics.messageSent().valueSerde().deserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(TopicNames.MESSAGE_SENT).stream()
+        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(props,
+                topic.keySerde().deserializer(), topic.valueSerde().deserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            List<ChatMessage> messages = new ArrayList<>();
+            List<ConsumerRecord<String, V>> records = new ArrayList<>();
             await().atMost(Duration.ofSeconds(30)).until(() -> {
-                for (ConsumerRecord<String, ChatMessageSent> record : consumer.poll(Duration.ofMillis(200))) {
-                    ChatMessage message = record.value().getPayload();
-                    assertThat(record.key()).isEqualTo(message.getRoomId());
-                    messages.add(message);
-                }
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
                 return partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p));
             });
-            return messages;
+            return records;
         }
+    }
+
+    String bootstrapServers() {
+        return broker.bootstrapServers();
     }
 
     @Override

@@ -45,6 +45,7 @@ public final class DevStack implements AutoCloseable {
     private final Deque<Component> components = new ConcurrentLinkedDeque<>();
     private final List<JavaProcess> topologies = new CopyOnWriteArrayList<>();
     private final List<JavaProcess> edges = new CopyOnWriteArrayList<>();
+    private final List<JavaProcess> attachmentApis = new CopyOnWriteArrayList<>();
     private final List<Path> pidFiles = new CopyOnWriteArrayList<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -100,8 +101,13 @@ public final class DevStack implements AutoCloseable {
                 ? Optional.of(services.topologiesClasspath()) : Optional.empty();
         Optional<ModuleClasspath> edgeClasspath = config.edges() > 0
                 ? Optional.of(services.edgeClasspath()) : Optional.empty();
+<<<<<<< HEAD
         Optional<ModuleClasspath> mirrorMakerClasspath = config.regions().isEmpty()
                 ? Optional.empty() : Optional.of(services.mirrorMakerClasspath());
+=======
+        Optional<ModuleClasspath> attachmentClasspath = config.edges() > 0
+                ? Optional.of(services.attachmentClasspath()) : Optional.empty();
+>>>>>>> regions-topo
 
         prepareDataDir();
         if (config.regions().isEmpty()) {
@@ -214,8 +220,18 @@ public final class DevStack implements AutoCloseable {
                 region.edges().add(child);
             }
         });
+<<<<<<< HEAD
         for (int i = 0; i < region.edges().size(); i++) {
             services.awaitEdgeReady(region.edges().get(i), ports.edges().get(i), EDGE_READY_TIMEOUT);
+=======
+        attachmentClasspath.ifPresent(classpath -> attachmentApis.add(watch(services.startAttachmentApi(classpath,
+                ports.attachmentApi(), endpoints, postgres, objectStore))));
+        for (int i = 0; i < edges.size(); i++) {
+            services.awaitReady(edges.get(i), ports.edges().get(i), EDGE_READY_TIMEOUT);
+        }
+        for (JavaProcess attachmentApi : attachmentApis) {
+            services.awaitReady(attachmentApi, ports.attachmentApi(), EDGE_READY_TIMEOUT);
+>>>>>>> regions-topo
         }
     }
 
@@ -276,9 +292,19 @@ public final class DevStack implements AutoCloseable {
             line(name + " REST", "http://127.0.0.1:" + port + "  (metrics: /metrics)");
             line(name + " gRPC", "127.0.0.1:" + ports.edgeGrpc().get(i) + "  (internal PresenceService)");
         }
+<<<<<<< HEAD
         for (int i = 0; i < region.topologies().size(); i++) {
             line(region.topologies().get(i).name(), "pid " + region.topologies().get(i).pid()
                     + ", query API http://127.0.0.1:" + ports.topologyQueries().get(i));
+=======
+        for (JavaProcess attachmentApi : attachmentApis) {
+            line(attachmentApi.name(), "http://127.0.0.1:" + ports.attachmentApi() + "  (REST; OpenAPI: /openapi.yaml; "
+                    + "bucket natter-attachments)");
+        }
+        for (int i = 0; i < topologies.size(); i++) {
+            line(topologies.get(i).name(), "pid " + topologies.get(i).pid() + ", query API http://127.0.0.1:"
+                    + ports.topologyQueries().get(i));
+>>>>>>> regions-topo
         }
         line(region.label("Schema registry"), region.registry().url());
         line(region.label("Kafka"), region.kafka().bootstrapServers() + "  (" + TopicNames.ALL.size() + " topics)");
@@ -336,6 +362,7 @@ public final class DevStack implements AutoCloseable {
         }
         try {
             out.println("Stopping the Natter dev stack...");
+            stopInParallel(attachmentApis);
             stopInParallel(edges);
             stopInParallel(topologies);
             if (mirrorMaker != null) {

@@ -13,8 +13,8 @@ import java.util.function.IntPredicate;
  * @param edgeGrpc one internal gRPC (PresenceService) port per edge: 9090, then upwards skipping 9092 (Kafka) and
  *     every other port taken above
  */
-public record DevStackPorts(int kafka, int registry, int redis, int postgres, int objectStore, List<Integer> edges,
-        List<Integer> topologyQueries, List<Integer> edgeGrpc) {
+public record DevStackPorts(int kafka, int registry, int redis, int postgres, int objectStore, int attachmentApi,
+        List<Integer> edges, List<Integer> topologyQueries, List<Integer> edgeGrpc) {
     public static final int KAFKA = 9092;
     public static final int REGISTRY = 8081;
     public static final int REDIS = 6379;
@@ -22,6 +22,8 @@ public record DevStackPorts(int kafka, int registry, int redis, int postgres, in
     /** Used when 5432 is taken, usually by a system Postgres. */
     public static final int POSTGRES_FALLBACK = 15432;
     public static final int OBJECT_STORE = 9000;
+    /** Not the service's own default 8082, which the second edge takes. */
+    public static final int ATTACHMENT_API = 8070;
     public static final int FIRST_EDGE = 8080;
     /** The edges' default {@code NATTER_TOPOLOGY_QUERY_URLS} points here. */
     public static final int FIRST_TOPOLOGY_QUERY = 8090;
@@ -36,6 +38,7 @@ public record DevStackPorts(int kafka, int registry, int redis, int postgres, in
 
     /** Picks the ports, refusing with a clear message when one that must be fixed is taken. */
     public static DevStackPorts choose(int edgeCount, int topologyCount, IntPredicate isFree) {
+<<<<<<< HEAD
         return choose(edgeCount, topologyCount, 0, isFree);
     }
 
@@ -48,6 +51,19 @@ public record DevStackPorts(int kafka, int registry, int redis, int postgres, in
         int postgres = isFree.test(POSTGRES + offset) ? POSTGRES + offset
                 : requireFree(POSTGRES_FALLBACK + offset, "Postgres (" + (POSTGRES + offset) + " is taken too)", isFree);
         Set<Integer> taken = Set.of(kafka, registry, redis, objectStore, postgres);
+=======
+        requireFree(KAFKA, "Kafka", isFree);
+        requireFree(REGISTRY, "the schema registry", isFree);
+        requireFree(REDIS, "Redis", isFree);
+        requireFree(OBJECT_STORE, "the S3 object store", isFree);
+        if (edgeCount > 0) {
+            // The attachment-api runs with the edges.
+            requireFree(ATTACHMENT_API, "the attachment-api", isFree);
+        }
+        int postgres = isFree.test(POSTGRES) ? POSTGRES : requireFree(POSTGRES_FALLBACK, "Postgres (5432 is taken too)",
+                isFree);
+        Set<Integer> taken = Set.of(KAFKA, REGISTRY, REDIS, OBJECT_STORE, ATTACHMENT_API, postgres);
+>>>>>>> regions-topo
         List<Integer> edges = new ArrayList<>();
         for (int port = FIRST_EDGE + offset; edges.size() < edgeCount; port++) {
             if (!taken.contains(port)) {
@@ -66,7 +82,11 @@ public record DevStackPorts(int kafka, int registry, int redis, int postgres, in
                 grpc.add(requireFree(port, "the gRPC port of edge-" + (grpc.size() + 1), isFree));
             }
         }
+<<<<<<< HEAD
         return new DevStackPorts(kafka, registry, redis, postgres, objectStore, edges, queries, grpc);
+=======
+        return new DevStackPorts(KAFKA, REGISTRY, REDIS, postgres, OBJECT_STORE, ATTACHMENT_API, edges, queries, grpc);
+>>>>>>> regions-topo
     }
 
     private static int requireFree(int port, String what, IntPredicate isFree) {

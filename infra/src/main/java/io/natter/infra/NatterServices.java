@@ -23,10 +23,16 @@ final class NatterServices {
     static final String EDGE_MODULE = "edge-ws";
     static final String EDGE_MAIN = "io.natter.edge.EdgeServer";
     static final String DEV_TOKEN_MAIN = "io.natter.edge.DevTokenCommand";
+<<<<<<< HEAD
     static final String MIRRORMAKER_MODULE = "mirrormaker";
     static final String MIRRORMAKER_MAIN = "io.natter.mirrormaker.MirrorMakerApp";
     /** What MirrorMakerApp logs once every connector and task of both flows runs. */
     static final String MIRRORMAKER_READY_LINE = "MirrorMaker replicating";
+=======
+    static final String ATTACHMENT_MODULE = "attachment-api";
+    static final String ATTACHMENT_MAIN = "io.natter.attachment.AttachmentServer";
+    static final String ATTACHMENT_NAME = "attachment-api";
+>>>>>>> regions-topo
     static final String REGION = "us";
     private static final String AVRO_TRUST = "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.natter.schemas.avro";
     private static final Duration TOKEN_TIMEOUT = Duration.ofSeconds(60);
@@ -72,8 +78,35 @@ final class NatterServices {
         return ModuleClasspath.of(repoRoot, EDGE_MODULE, EDGE_MAIN, "To start only the other parts, pass --edges 0.");
     }
 
+<<<<<<< HEAD
     ModuleClasspath mirrorMakerClasspath() {
         return ModuleClasspath.of(repoRoot, MIRRORMAKER_MODULE, MIRRORMAKER_MAIN, "--regions needs the mirrormaker module.");
+=======
+    ModuleClasspath attachmentClasspath() {
+        return ModuleClasspath.of(repoRoot, ATTACHMENT_MODULE, ATTACHMENT_MAIN,
+                "It runs with the edges; to start only the infrastructure, pass --edges 0.");
+    }
+
+    /**
+     * Starts the attachment-api on {@code port} against the stack's Postgres and S3 store (it migrates its table and
+     * creates its bucket at start) and the topologies' query API for membership.
+     */
+    JavaProcess startAttachmentApi(ModuleClasspath classpath, int port, Endpoints endpoints, PostgresServer postgres,
+            ObjectStoreServer objectStore) {
+        return start(ATTACHMENT_NAME, classpath, ATTACHMENT_MAIN, Map.ofEntries(
+                Map.entry("NATTER_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrap()),
+                Map.entry("NATTER_SCHEMA_REGISTRY_URL", endpoints.schemaRegistryUrl()),
+                Map.entry("NATTER_REGION", REGION),
+                Map.entry("NATTER_ATTACHMENT_PORT", Integer.toString(port)),
+                Map.entry("NATTER_NODE_ID", ATTACHMENT_NAME),
+                Map.entry("NATTER_TOPOLOGY_QUERY_URLS", String.join(",", endpoints.topologyQueryUrls())),
+                Map.entry("NATTER_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:" + postgres.port() + "/"
+                        + PostgresServer.DATABASE),
+                Map.entry("NATTER_POSTGRES_USER", PostgresServer.USER),
+                Map.entry("NATTER_S3_ENDPOINT", objectStore.endpoint()),
+                Map.entry("NATTER_S3_ACCESS_KEY", objectStore.accessKey()),
+                Map.entry("NATTER_S3_SECRET_KEY", objectStore.secretKey())));
+>>>>>>> regions-topo
     }
 
     /** Starts the {@code n}th Kafka Streams instance with its own state dir; all share one application id. */
@@ -151,15 +184,15 @@ final class NatterServices {
         });
     }
 
-    /** Waits until the edge answers {@code GET /health/ready} with 200, failing early (with its log) if it exits. */
-    void awaitEdgeReady(JavaProcess edge, int port, Duration timeout) {
+    /** Waits until the service answers {@code GET /health/ready} with 200, failing early (with its log) if it exits. */
+    void awaitReady(JavaProcess service, int port, Duration timeout) {
         HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
                 .timeout(Duration.ofSeconds(5)).GET().build();
-        Await.until(edge.name() + " answers GET " + ready.uri() + " with 200", timeout, () -> {
-            if (!edge.isAlive()) {
-                throw new StartupException(edge.name() + " exited with code " + edge.onExit().join().exitValue()
-                        + " before it was ready; last lines of " + edge.logFile() + ":" + System.lineSeparator()
-                        + edge.logTail(30));
+        Await.until(service.name() + " answers GET " + ready.uri() + " with 200", timeout, () -> {
+            if (!service.isAlive()) {
+                throw new StartupException(service.name() + " exited with code " + service.onExit().join().exitValue()
+                        + " before it was ready; last lines of " + service.logFile() + ":" + System.lineSeparator()
+                        + service.logTail(30));
             }
             try {
                 return http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
@@ -167,7 +200,7 @@ final class NatterServices {
                 return false;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new StartupException("interrupted while waiting for " + edge.name(), e);
+                throw new StartupException("interrupted while waiting for " + service.name(), e);
             }
         });
     }

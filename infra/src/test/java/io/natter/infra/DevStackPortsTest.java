@@ -11,7 +11,7 @@ class DevStackPortsTest {
     @Test
     void usesTheWellKnownPortsWhenFree() {
         assertThat(DevStackPorts.choose(1, 1, port -> true))
-                .isEqualTo(new DevStackPorts(9092, 8081, 6379, 5432, 9000, List.of(8080), List.of(8090), List.of(9090)));
+                .isEqualTo(new DevStackPorts(9092, 8081, 6379, 5432, 9000, 8070, List.of(8080), List.of(8090), List.of(9090)));
     }
 
     @Test

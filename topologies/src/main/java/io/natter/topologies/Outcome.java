@@ -1,5 +1,6 @@
 package io.natter.topologies;
 
+import io.natter.schemas.avro.AttachmentMetadata;
 import io.natter.schemas.avro.ChatMessage;
 import io.natter.schemas.avro.HistoryEntry;
 import io.natter.schemas.avro.MessageDeletion;
@@ -38,6 +39,15 @@ public sealed interface Outcome {
 
     /** A message was deleted; {@code entry} keeps its seq with empty content. The room state is unchanged. */
     record Deleted(RoomState state, HistoryEntry entry, MessageDeletion deletion) implements Accepted {}
+
+    /** A verified upload became available to the sends of its room. */
+    record AttachmentRegistered(AttachmentMetadata attachment) implements Outcome {}
+
+    /** The attachment was already registered: the first registration stands and nothing is written. */
+    record AttachmentAlreadyRegistered(AttachmentMetadata existing) implements Outcome {}
+
+    /** Later sends may no longer name the attachment (a no-op if it was not registered). */
+    record AttachmentRemoved(String roomId, String attachmentId) implements Outcome {}
 
     /**
      * The room moved home from {@code previousHome} to {@code state.homeRegion} under {@code state.epoch};

@@ -10,7 +10,7 @@ public enum RejectionCode {
     /** An idempotent no-op: the edge answers it as a success. */
     ALREADY_MEMBER,
     OWNER_CANNOT_LEAVE,
-    /** Attachments, not yet resolvable by the topology. */
+    /** A command the topology does not judge yet; not emitted at present, kept so the code stays stable. */
     UNSUPPORTED_COMMAND,
     /** This (senderId, clientMsgId) was already accepted; the rejection names the original messageId and seq. */
     DUPLICATE,
@@ -18,6 +18,17 @@ public enum RejectionCode {
     NOT_MESSAGE_AUTHOR,
     /** The message is not in the room's retained history, or was deleted. */
     MESSAGE_NOT_FOUND,
+    /**
+     * A send names an attachment that is not registered for its room: unknown, another room's, or removed
+     * (which of these is not revealed).
+     */
+    ATTACHMENT_NOT_FOUND,
+    /** A send names more than {@link RoomCommandJudge#MAX_ATTACHMENTS} attachments. */
+    TOO_MANY_ATTACHMENTS,
+    /** A send names the same attachment twice. */
+    DUPLICATE_ATTACHMENT,
+    /** A registration whose attachment belongs to another room than the command's; it is not registered. */
+    ATTACHMENT_ROOM_MISMATCH,
     /** A re-home to a region that is neither this one nor a configured peer. */
     UNKNOWN_REGION,
     /** A re-home to the region that already is the room's home: nothing to do. */

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * <p>Rules: the home region is the authority for its rooms, so mirrored membership changes, edits and deletions
  * of a room homed here are ignored; a message is applied when it is of the room's current epoch and newer than
  * {@code lastSeq}, or of an older epoch but below {@code epochFromSeq} (late history); anything else of an older
- * epoch was superseded by a re-home. A {@link RoomRehomed} of a newer epoch moves the room and drops this
+ * epoch was superseded by a re-home; one of a newer epoch overtook its {@link RoomRehomed} and is kept. A {@link RoomRehomed} of a newer epoch moves the room and drops this
  * region's own messages of older epochs at or above its {@code fromSeq} (fail-back).
  */
 final class ReplicaProcessor implements Processor<String, SpecificRecord, Void, Void> {
@@ -98,7 +98,7 @@ final class ReplicaProcessor implements Processor<String, SpecificRecord, Void, 
                 .setEpochFromSeq(1)
                 .build();
         if (room == null) {
-            rooms.put(c.getRoomId(), replica);
+            rooms.put(c.getRoomId(), withEarlyMessages(replica));
             return;
         }
         if (room.getHomeRegion().equals(c.getHomeRegion())) {
@@ -139,6 +139,9 @@ final class ReplicaProcessor implements Processor<String, SpecificRecord, Void, 
         }
         List<ChatMessage> superseded = history.supersede(r.getRoomId(), r.getFromSeq(), r.getEpoch());
         superseded.forEach(receipts::forget);
+        // Messages of the new epoch that overtook this RoomRehomed are already in history.
+        List<ChatMessage> early = history.messages(r.getRoomId()).stream()
+                .filter(m -> m.getEpoch() == r.getEpoch() && m.getSeq() >= r.getFromSeq()).toList();
         if (!superseded.isEmpty()) {
             LOG.warn("room {} moved to {} at epoch {}: {} messages of seq >= {} sequenced here under an older epoch"
                     + " were never replicated and are superseded", r.getRoomId(), r.getHomeRegion(), r.getEpoch(),
@@ -148,8 +151,9 @@ final class ReplicaProcessor implements Processor<String, SpecificRecord, Void, 
                 .setHomeRegion(r.getHomeRegion())
                 .setEpoch(r.getEpoch())
                 .setEpochFromSeq(r.getFromSeq())
-                .setLastSeq(r.getFromSeq() - 1)
-                .setMessageCount(Math.max(0, room.getMessageCount() - superseded.size()))
+                .setLastSeq(early.isEmpty() ? r.getFromSeq() - 1 : early.getLast().getSeq())
+                .setLastActivityAt(early.isEmpty() ? room.getLastActivityAt() : early.getLast().getSentAt())
+                .setMessageCount(Math.max(0, room.getMessageCount() - superseded.size()) + early.size())
                 .build());
     }
 
@@ -157,7 +161,9 @@ final class ReplicaProcessor implements Processor<String, SpecificRecord, Void, 
         String roomId = message.getRoomId();
         RoomState room = rooms.get(roomId);
         if (room == null) {
-            LOG.warn("ignoring mirrored message {} of unknown room {}", message.getSeq(), roomId);
+            // MirrorMaker copies each topic on its own, so a room's first messages can overtake its RoomCreated:
+            // keep them in history; the RoomCreated counts them in when it arrives.
+            append(message);
             return;
         }
         if (message.getEpoch() == room.getEpoch()) {
@@ -177,10 +183,31 @@ final class ReplicaProcessor implements Processor<String, SpecificRecord, Void, 
                 rooms.put(roomId, RoomState.newBuilder(room).setMessageCount(room.getMessageCount() + 1).build());
             }
         } else if (message.getEpoch() > room.getEpoch()) {
-            LOG.warn("ignoring message {} of room {} at epoch {}: its re-home (room is at epoch {}) has not arrived",
-                    message.getSeq(), roomId, message.getEpoch(), room.getEpoch());
+            // Its RoomRehomed (another topic) is still on the way: keep the message, replacing whatever older-epoch
+            // entry holds its seq; the RoomRehomed counts it in.
+            ChatMessage replaced = history.removeOlder(roomId, message.getSeq(), message.getEpoch());
+            if (replaced != null) {
+                receipts.forget(replaced);
+                rooms.put(roomId, RoomState.newBuilder(room)
+                        .setMessageCount(Math.max(0, room.getMessageCount() - 1)).build());
+            }
+            append(message);
         }
         // else: an older epoch at or above the re-home's fromSeq was superseded.
+    }
+
+    /** {@code replica} with the messages that arrived before its RoomCreated counted in (lastSeq, count, activity). */
+    private RoomState withEarlyMessages(RoomState replica) {
+        List<ChatMessage> early = history.messages(replica.getRoomId());
+        if (early.isEmpty()) {
+            return replica;
+        }
+        ChatMessage newest = early.getLast();
+        return RoomState.newBuilder(replica)
+                .setLastSeq(newest.getSeq())
+                .setLastActivityAt(newest.getSentAt())
+                .setMessageCount(early.size())
+                .build();
     }
 
     private void append(ChatMessage message) {

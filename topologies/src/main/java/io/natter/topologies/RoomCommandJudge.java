@@ -1,6 +1,8 @@
 package io.natter.topologies;
 
 import io.natter.schemas.avro.AddMemberRequested;
+import io.natter.schemas.avro.AttachmentMetadata;
+import io.natter.schemas.avro.AttachmentRef;
 import io.natter.schemas.avro.ChatMessage;
 import io.natter.schemas.avro.CreateRoomRequested;
 import io.natter.schemas.avro.DeleteMessageRequested;
@@ -11,6 +13,8 @@ import io.natter.schemas.avro.LeaveRoomRequested;
 import io.natter.schemas.avro.MessageDeletion;
 import io.natter.schemas.avro.MessageEdit;
 import io.natter.schemas.avro.RehomeRoom;
+import io.natter.schemas.avro.RegisterAttachment;
+import io.natter.schemas.avro.RemoveAttachment;
 import io.natter.schemas.avro.RoomCommand;
 import io.natter.schemas.avro.RoomState;
 import io.natter.schemas.avro.RoomVisibility;
@@ -18,19 +22,24 @@ import io.natter.schemas.avro.SendMessageRequested;
 import io.natter.schemas.avro.SendReceipt;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * Judges one room command against the room's current state: the membership, ownership, authorship and
- * idempotency rules.
+ * Judges one room command against the room's current state: the membership, ownership, authorship,
+ * attachment and idempotency rules.
  * Pure apart from the id supplier, so the rules are tested without Kafka.
  */
 public final class RoomCommandJudge {
     /** The actor of operator-issued commands ({@link RehomeRoom}); the edge never produces them. */
     public static final String OPERATOR = "operator";
+
+    /** Most attachments one message may carry; the edge refuses more with the same code before writing. */
+    public static final int MAX_ATTACHMENTS = 10;
 
     private final String region;
     private final Set<String> knownRegions;
@@ -76,6 +85,8 @@ public final class RoomCommandJudge {
             case LeaveRoomRequested p -> p.getRoomId();
             case AddMemberRequested p -> p.getRoomId();
             case RehomeRoom p -> p.getRoomId();
+            case RegisterAttachment p -> p.getRoomId();
+            case RemoveAttachment p -> p.getRoomId();
             default -> throw new IllegalArgumentException("unknown command payload " + command.getPayload().getClass());
         };
     }
@@ -96,10 +107,12 @@ public final class RoomCommandJudge {
             case JoinRoomRequested p -> join(p, room, actor);
             case LeaveRoomRequested p -> leave(p, room, actor);
             case AddMemberRequested p -> addMember(p, room, actor);
-            case SendMessageRequested p -> send(p, room, facts.priorSend(), actor, now);
+            case SendMessageRequested p -> send(p, facts, actor, now);
             case EditMessageRequested p -> edit(p, room, facts.target(), actor, now);
             case DeleteMessageRequested p -> delete(p, room, facts.target(), actor, now);
             case RehomeRoom p -> rehome(p, room, actor);
+            case RegisterAttachment p -> register(p, room, facts.attachments().get(p.getAttachment().getAttachmentId()));
+            case RemoveAttachment p -> new Outcome.AttachmentRemoved(p.getRoomId(), p.getAttachmentId());
             default -> throw new IllegalArgumentException("unknown command payload " + command.getPayload().getClass());
         };
     }
@@ -181,7 +194,9 @@ public final class RoomCommandJudge {
         return new Outcome.Joined(withMembers(room, plus(room.getMembers(), p.getUserId())), p.getUserId(), actor);
     }
 
-    private Outcome send(SendMessageRequested p, RoomState room, SendReceipt priorSend, String actor, Instant now) {
+    private Outcome send(SendMessageRequested p, RoomFacts facts, String actor, Instant now) {
+        RoomState room = facts.room();
+        SendReceipt priorSend = facts.priorSend();
         if (!visibleTo(room, actor)) {
             return notFound(p.getRoomId());
         }
@@ -192,9 +207,10 @@ public final class RoomCommandJudge {
         if (!isMember(room, actor)) {
             return notAMember(p.getRoomId(), actor);
         }
-        if (!p.getAttachmentIds().isEmpty()) {
-            // Attachment metadata is not resolvable here yet; refusing beats silently dropping the files.
-            return unsupported("attachments");
+        List<AttachmentRef> attachments = new ArrayList<>();
+        Outcome refused = resolveAttachments(p, facts.attachments(), attachments);
+        if (refused != null) {
+            return refused;
         }
         long seq = room.getLastSeq() + 1;
         ChatMessage message = ChatMessage.newBuilder()
@@ -205,7 +221,7 @@ public final class RoomCommandJudge {
                 .setSentAt(now)
                 .setSeq(seq)
                 .setClientMsgId(p.getClientMsgId())
-                .setAttachments(List.of())
+                .setAttachments(attachments)
                 .setEpoch(room.getEpoch())
                 .build();
         RoomState next = RoomState.newBuilder(room)
@@ -214,6 +230,53 @@ public final class RoomCommandJudge {
                 .setMessageCount(room.getMessageCount() + 1)
                 .build();
         return new Outcome.Sent(next, message);
+    }
+
+    /**
+     * Adds the metadata of each attachment the send names, in the order given, to {@code refs}; the refusal if
+     * there are too many, one repeats, or one is not registered for the send's room; else {@code null}.
+     */
+    private static Outcome resolveAttachments(SendMessageRequested p, Map<String, AttachmentMetadata> registered,
+                                              List<AttachmentRef> refs) {
+        List<String> ids = p.getAttachmentIds();
+        if (ids.size() > MAX_ATTACHMENTS) {
+            return new Outcome.Rejected(RejectionCode.TOO_MANY_ATTACHMENTS,
+                    "a message carries at most " + MAX_ATTACHMENTS + " attachments, not " + ids.size());
+        }
+        Set<String> seen = new HashSet<>();
+        for (String id : ids) {
+            if (!seen.add(id)) {
+                return new Outcome.Rejected(RejectionCode.DUPLICATE_ATTACHMENT, "attachment " + id + " is named twice");
+            }
+            AttachmentMetadata metadata = registered.get(id);
+            // The room check guards the store key too: one room's attachment never serves another's send.
+            if (metadata == null || !metadata.getRoomId().equals(p.getRoomId())) {
+                return new Outcome.Rejected(RejectionCode.ATTACHMENT_NOT_FOUND,
+                        "attachment " + id + " not found in room " + p.getRoomId());
+            }
+            refs.add(new AttachmentRef(metadata.getAttachmentId(), metadata.getFileName(), metadata.getMimeType(),
+                    metadata.getSize()));
+        }
+        return null;
+    }
+
+    /**
+     * A registration from the attachment-api (trusted, so no actor check): its attachment must belong to the
+     * command's room, which must exist; a repeat keeps the first registration.
+     */
+    private static Outcome register(RegisterAttachment p, RoomState room, AttachmentMetadata existing) {
+        AttachmentMetadata attachment = p.getAttachment();
+        if (!attachment.getRoomId().equals(p.getRoomId())) {
+            return new Outcome.Rejected(RejectionCode.ATTACHMENT_ROOM_MISMATCH, "attachment "
+                    + attachment.getAttachmentId() + " belongs to room " + attachment.getRoomId() + ", not " + p.getRoomId());
+        }
+        if (room == null) {
+            return notFound(p.getRoomId());
+        }
+        if (existing != null) {
+            return new Outcome.AttachmentAlreadyRegistered(existing);
+        }
+        return new Outcome.AttachmentRegistered(attachment);
     }
 
     private static Outcome edit(EditMessageRequested p, RoomState room, HistoryEntry target, String actor, Instant now) {
@@ -297,9 +360,5 @@ public final class RoomCommandJudge {
 
     private static Outcome notAMember(String roomId, String actor) {
         return new Outcome.Rejected(RejectionCode.NOT_A_MEMBER, actor + " is not a member of " + roomId);
-    }
-
-    private static Outcome unsupported(String what) {
-        return new Outcome.Rejected(RejectionCode.UNSUPPORTED_COMMAND, what + " is not supported yet");
     }
 }

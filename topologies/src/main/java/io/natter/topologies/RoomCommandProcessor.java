@@ -1,8 +1,11 @@
 package io.natter.topologies;
 
+import io.natter.schemas.avro.AttachmentMetadata;
 import io.natter.schemas.avro.DeleteMessageRequested;
 import io.natter.schemas.avro.EditMessageRequested;
 import io.natter.schemas.avro.HistoryEntry;
+import io.natter.schemas.avro.RegisterAttachment;
+import io.natter.schemas.avro.RemoveAttachment;
 import io.natter.schemas.avro.RoomCommand;
 import io.natter.schemas.avro.RoomState;
 import io.natter.schemas.avro.SendMessageRequested;
@@ -12,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
@@ -43,6 +47,7 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
     private SendReceipts receipts;
     private RoomHistory history;
     private RegionStatuses statuses;
+    private RoomAttachments attachments;
 
     RoomCommandProcessor(RoomCommandJudge judge, RoomEvents events, Retention retention, Clock clock, Regions regions) {
         this.judge = judge;
@@ -62,6 +67,7 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
         if (regions.multiRegion()) {
             this.statuses = new RegionStatuses(context.getStateStore(RoomTopology.REGION_STATUS_STORE));
         }
+        this.attachments = new RoomAttachments(context.getStateStore(RoomTopology.ATTACHMENTS_STORE));
         context.schedule(HOUSEKEEPING_INTERVAL, PunctuationType.WALL_CLOCK_TIME, timestamp -> housekeep());
     }
 
@@ -76,6 +82,7 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
         String roomId = RoomCommandJudge.roomIdOf(command);
         Instant now = clock.instant();
         if (regions.multiRegion() && !judgedHere(command, roomId, record, now)) {
+            replicateAttachment(command, roomId, now);
             return;
         }
         // Judge first (pure), then write: an exception leaves neither state nor output behind.
@@ -122,6 +129,22 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
         return true;
     }
 
+    /**
+     * Attachment registrations are commands, not events, so a replica learns them from the command itself (local
+     * or mirrored): it applies the home's own verdict to its attachments store and emits nothing, so that after a
+     * failover sends naming an attachment registered in the old home still find it.
+     */
+    private void replicateAttachment(RoomCommand command, String roomId, Instant now) {
+        if (!(command.getPayload() instanceof RegisterAttachment || command.getPayload() instanceof RemoveAttachment)
+                || rooms.get(roomId) == null) {
+            return;
+        }
+        Outcome outcome = judge.judge(command, facts(command, roomId, now), now);
+        if (outcome instanceof Outcome.AttachmentRegistered || outcome instanceof Outcome.AttachmentRemoved) {
+            apply(outcome, now);
+        }
+    }
+
     private RoomFacts facts(RoomCommand command, String roomId, Instant now) {
         RoomState room = rooms.get(roomId);
         if (room == null) {
@@ -130,8 +153,13 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
         return switch (command.getPayload()) {
             case SendMessageRequested p -> {
                 SendReceipt prior = receipts.find(roomId, command.getActorId(), p.getClientMsgId(), now);
-                yield new RoomFacts(room, prior, null);
+                // Over the limit the send is refused whatever it names: no point reading the store for it.
+                Map<String, AttachmentMetadata> named = p.getAttachmentIds().size() > RoomCommandJudge.MAX_ATTACHMENTS
+                        ? Map.of() : attachments.find(roomId, p.getAttachmentIds());
+                yield new RoomFacts(room, prior, null, named);
             }
+            case RegisterAttachment p -> new RoomFacts(room, null, null,
+                    attachments.find(roomId, List.of(p.getAttachment().getAttachmentId())));
             case EditMessageRequested p -> new RoomFacts(room, null, history.find(roomId, p.getMessageId()));
             case DeleteMessageRequested p -> new RoomFacts(room, null, history.find(roomId, p.getMessageId()));
             default -> RoomFacts.of(room);
@@ -150,6 +178,9 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
             case Outcome.Deleted d -> history.replace(d.entry());
             // Created, joined, left, re-homed: the new room state is the whole change.
             case Outcome.Accepted a -> rooms.put(a.state().getRoomId(), a.state());
+            case Outcome.AttachmentRegistered r -> attachments.register(r.attachment());
+            case Outcome.AttachmentRemoved r -> attachments.remove(r.roomId(), r.attachmentId());
+            case Outcome.AttachmentAlreadyRegistered a -> { }
             case Outcome.Rejected r -> { }
             case Outcome.Duplicate d -> { }
         }

@@ -1,6 +1,7 @@
 package io.natter.topologies;
 
 import io.natter.schemas.Envelopes;
+import io.natter.schemas.avro.AttachmentUploaded;
 import io.natter.schemas.avro.ChatFanout;
 import io.natter.schemas.avro.ChatMessageDeleted;
 import io.natter.schemas.avro.ChatMessageEdited;
@@ -35,6 +36,7 @@ public final class RoomEvents {
     public static final String MESSAGE_DELETED = "chat.message.deleted.v1";
     public static final String FANOUT = "chat.fanout.v1";
     public static final String REJECTED = "chat.message.rejected.v1";
+    public static final String ATTACHMENT_UPLOADED = "chat.attachment.uploaded.v1";
 
     private final String region;
     private final Supplier<String> ids;
@@ -82,6 +84,11 @@ public final class RoomEvents {
                             Envelopes.SCHEMA_VERSION, d.deletion())),
                     KeyValue.pair(roomId, new ChatFanout(FANOUT, ids.get(), now, region, Envelopes.SCHEMA_VERSION,
                             fanout(command, d.state(), d.deletion()))));
+            case Outcome.AttachmentRegistered r -> List.of(KeyValue.pair(roomId, new AttachmentUploaded(
+                    ATTACHMENT_UPLOADED, ids.get(), now, region, Envelopes.SCHEMA_VERSION, r.attachment())));
+            // A repeated registration and a removal change at most the store: no event.
+            case Outcome.AttachmentAlreadyRegistered a -> List.of();
+            case Outcome.AttachmentRemoved r -> List.of();
         };
     }
 

@@ -38,6 +38,16 @@ final class RoomHistory {
         trim(message.getRoomId(), message.getSeq(), now);
     }
 
+    /** The room's retained messages in seq order. */
+    List<ChatMessage> messages(String roomId) {
+        List<ChatMessage> messages = new ArrayList<>();
+        try (KeyValueIterator<String, HistoryEntry> it =
+                     history.range(StoreKeys.historyStart(roomId), StoreKeys.historyEnd(roomId))) {
+            it.forEachRemaining(entry -> messages.add(entry.value.getMessage()));
+        }
+        return messages;
+    }
+
     /** Whether the room's history holds an entry at {@code seq}. */
     boolean has(String roomId, long seq) {
         return history.get(StoreKeys.history(roomId, seq)) != null;
@@ -62,6 +72,17 @@ final class RoomHistory {
             index.delete(StoreKeys.index(roomId, message.getMessageId()));
         }
         return removed;
+    }
+
+    /** Removes the entry at {@code seq} if it was written under an epoch older than {@code epoch}; returns it, else null. */
+    ChatMessage removeOlder(String roomId, long seq, int epoch) {
+        HistoryEntry entry = history.get(StoreKeys.history(roomId, seq));
+        if (entry == null || entry.getMessage().getEpoch() >= epoch) {
+            return null;
+        }
+        history.delete(StoreKeys.history(roomId, seq));
+        index.delete(StoreKeys.index(roomId, entry.getMessage().getMessageId()));
+        return entry.getMessage();
     }
 
     /** Replaces a retained entry by its edited or deleted version. */

@@ -2,6 +2,8 @@ package io.natter.topologies;
 
 import io.natter.schemas.Topic;
 import io.natter.schemas.Topics;
+import io.natter.schemas.avro.AttachmentMetadata;
+import io.natter.schemas.avro.AttachmentUploaded;
 import io.natter.schemas.avro.ChatFanout;
 import io.natter.schemas.avro.ChatMessageDeleted;
 import io.natter.schemas.avro.ChatMessageEdited;
@@ -33,8 +35,9 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The room topology: judges every command of {@code chat.message.requested.v1} in partition order against
- * the {@value #ROOM_STATE_STORE} store (the membership table), the send receipts and the room's history, then
- * publishes membership events, sequenced messages, edits and deletions with their fan-out, or rejections.
+ * the {@value #ROOM_STATE_STORE} store (the membership table), the send receipts, the room's history and its
+ * registered attachments, then publishes membership events, sequenced messages, edits and deletions with their
+ * fan-out, uploaded attachments, or rejections.
  */
 public final class RoomTopology {
     /** Persistent, changelogged store of {@link RoomState} by room id. */
@@ -47,9 +50,11 @@ public final class RoomTopology {
     public static final String MESSAGE_INDEX_STORE = "message-index";
     /** Global table of {@code chat.region.status.v1} ({@link io.natter.schemas.avro.RegionStatus} by region); multi-region mode only. */
     public static final String REGION_STATUS_STORE = "region-status";
+    /** {@link AttachmentMetadata} by {@link StoreKeys#attachment}: the attachments sends of each room may name. */
+    public static final String ATTACHMENTS_STORE = "room-attachments";
     /** Every store of the topology, all keyed (and partitioned) by room id first. */
     public static final List<String> STORES = List.of(ROOM_STATE_STORE, SEND_RECEIPTS_STORE, HISTORY_STORE,
-            MESSAGE_INDEX_STORE);
+            MESSAGE_INDEX_STORE, ATTACHMENTS_STORE);
 
     private RoomTopology() {}
 
@@ -89,6 +94,8 @@ public final class RoomTopology {
                 Stores.persistentKeyValueStore(HISTORY_STORE), Serdes.String(), topics.serde(HistoryEntry.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(MESSAGE_INDEX_STORE), Serdes.String(), Serdes.Long()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ATTACHMENTS_STORE),
+                Serdes.String(), topics.serde(AttachmentMetadata.class)));
 
         if (regions.multiRegion()) {
             Topic<String, RegionStatus> status = topics.regionStatus();
@@ -116,6 +123,7 @@ public final class RoomTopology {
         route(byType, ChatMessageDeleted.class, topics.messageDeleted());
         route(byType, ChatFanout.class, topics.fanout());
         route(byType, CommandRejected.class, topics.messageRejected());
+        route(byType, AttachmentUploaded.class, topics.attachmentUploaded());
         byType.noDefaultBranch();
     }
 

@@ -39,6 +39,11 @@ public final class StoreKeys {
         return Long.parseLong(historyKey.substring(historyKey.length() - SEQ_DIGITS));
     }
 
+    /** {@code room-attachments} key of an attachment registered for a room. */
+    public static String attachment(String roomId, String attachmentId) {
+        return roomId + SEPARATOR + attachmentId;
+    }
+
     /** {@code message-index} key of a message: its seq is the value. */
     public static String index(String roomId, String messageId) {
         return roomId + SEPARATOR + messageId;

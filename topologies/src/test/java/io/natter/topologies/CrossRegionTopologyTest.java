@@ -7,6 +7,8 @@ import io.natter.schemas.Envelopes;
 import io.natter.schemas.InMemorySchemaRegistry;
 import io.natter.schemas.Topic;
 import io.natter.schemas.Topics;
+import io.natter.schemas.avro.AttachmentMetadata;
+import io.natter.schemas.avro.AttachmentRef;
 import io.natter.schemas.avro.ChatFanout;
 import io.natter.schemas.avro.ChatMessage;
 import io.natter.schemas.avro.ChatMessageDeleted;
@@ -24,6 +26,7 @@ import io.natter.schemas.avro.Origin;
 import io.natter.schemas.avro.RegionAvailability;
 import io.natter.schemas.avro.RegionStatus;
 import io.natter.schemas.avro.RegionStatusDeclared;
+import io.natter.schemas.avro.RegisterAttachment;
 import io.natter.schemas.avro.RehomeRoom;
 import io.natter.schemas.avro.Rejection;
 import io.natter.schemas.avro.RoomCommand;
@@ -122,6 +125,7 @@ class CrossRegionTopologyTest {
             assertThat(fanout.readKeyValuesToList()).as("unread fan-out").isEmpty();
             assertThat(rejected.readKeyValuesToList()).as("unread rejections").isEmpty();
             List<String> allowed = new ArrayList<>(List.of(topics.roomMembership().name(), topics.messageSent().name(),
+                    topics.attachmentUploaded().name(),
                     topics.messageEdited().name(), topics.messageDeleted().name(), topics.fanout().name(),
                     topics.messageRejected().name()));
             RoomTopology.STORES.forEach(store -> allowed.add("natter-topologies-" + store + "-changelog"));
@@ -209,6 +213,21 @@ class CrossRegionTopologyTest {
     }
 
     @Test
+    void keepsMessagesThatOvertakeTheirRoomCreatedAndCountsThemInWhenItArrives() {
+        euSent.pipeInput("r2", sentEvent(message("m1", "r2", "alice", "one", 1, "a-1", 0)));
+        euSent.pipeInput("r2", sentEvent(message("m2", "r2", "alice", "two", 2, null, 0)));
+        assertThat(room("r2")).isNull();
+
+        replicaRoom("r2", List.of("alice"));
+        euSent.pipeInput("r2", sentEvent(message("m3", "r2", "alice", "three", 3, null, 0)));
+
+        assertThat(room("r2")).isEqualTo(RoomState.newBuilder(replicaState("r2", List.of("alice"), 3, 0, 1))
+                .setLastActivityAt(NOW).setMessageCount(3).build());
+        assertThat(history("r2")).extracting(e -> e.getMessage().getMessageId()).containsExactly("m1", "m2", "m3");
+        assertThat(receipt("r2", "alice", "a-1")).isEqualTo(new SendReceipt("m1", 1L, NOW, 0));
+    }
+
+    @Test
     void ignoresMirroredChangesOfARoomHomedHere() {
         localCommands.pipeInput("r1", command("c1", "alice", US, US_EDGE,
                 new CreateRoomRequested("r1", "Lobby", RoomVisibility.PUBLIC, List.of())));
@@ -248,6 +267,26 @@ class CrossRegionTopologyTest {
                 .containsExactly(List.of("alice", "bob"));
         assertThat(room("r2")).isEqualTo(RoomState.newBuilder(replicaState("r2", List.of("alice", "bob"), 3, 1, 3))
                 .setHomeRegion(US).setLastActivityAt(NOW).setMessageCount(3).build());
+    }
+
+    @Test
+    void keepsAttachmentRegistrationsOfAReplicaRoomSoSendsNamingThemWorkAfterFailover() {
+        replicatedRoomWithTwoMessages();
+        AttachmentMetadata attachment = new AttachmentMetadata("att-1", "r2", "alice", "r2/att-1", "a.png", "image/png",
+                10L, "sha256:abc", NOW);
+        euCommands.pipeInput("r2", command("reg-1", "alice", EU, EU_EDGE, new RegisterAttachment("r2", attachment)));
+        KeyValueStore<String, AttachmentMetadata> attachments = driver.getKeyValueStore(RoomTopology.ATTACHMENTS_STORE);
+        assertThat(attachments.get(StoreKeys.attachment("r2", "att-1"))).isEqualTo(attachment);
+
+        declare(EU, RegionAvailability.DOWN);
+        localCommands.pipeInput("r2", command("c1", "alice", US, US_EDGE,
+                new SendMessageRequested("r2", "see file", "a-7", List.of("att-1"))));
+
+        assertThat(membership.readValuesToList()).extracting(RoomMembershipEvent::getPayload)
+                .containsExactly(new RoomRehomed("r2", US, 1, 3L, EU));
+        assertThat(sent.readValuesToList()).extracting(s -> s.getPayload().getSeq(), s -> s.getPayload().getAttachments())
+                .containsExactly(tuple(3L, List.of(new AttachmentRef("att-1", "a.png", "image/png", 10L))));
+        assertThat(fanout.readValuesToList()).hasSize(1);
     }
 
     @Test
@@ -348,6 +387,32 @@ class CrossRegionTopologyTest {
                 .containsExactly(tuple(true, 1L, "us-1", 0), tuple(true, 2L, "us-2", 0), tuple(true, 3L, "eu-3", 1));
         assertThat(room("r1")).extracting(RoomState::getHomeRegion, RoomState::getEpoch, RoomState::getEpochFromSeq,
                 RoomState::getLastSeq, RoomState::getMessageCount).containsExactly(EU, 1, 3L, 3L, 3L);
+        assertThat(receipt("r1", "bob", "b-1")).isEqualTo(new SendReceipt("e3", 3L, NOW, 1));
+    }
+
+    @Test
+    void failBackKeepsNewEpochMessagesThatOvertakeTheirReHome() {
+        localCommands.pipeInput("r1", command("c1", "alice", US, US_EDGE,
+                new CreateRoomRequested("r1", "Lobby", RoomVisibility.PUBLIC, List.of("bob"))));
+        for (int i = 1; i <= 3; i++) {
+            localCommands.pipeInput("r1", command("s" + i, "alice", US, US_EDGE, send("r1", "us-" + i, "a-" + i)));
+        }
+        membership.readValuesToList();
+        sent.readValuesToList();
+        fanout.readValuesToList();
+
+        // eu's seq 3 and 4 of epoch 1 arrive before eu's RoomRehomed (membership is mirrored separately).
+        euSent.pipeInput("r1", sentEvent(message("e3", "r1", "bob", "eu-3", 3, "b-1", 1)));
+        euSent.pipeInput("r1", sentEvent(message("e4", "r1", "bob", "eu-4", 4, null, 1)));
+        assertThat(receipt("r1", "alice", "a-3")).as("us's unreplicated seq 3 is replaced").isNull();
+        euMembership.pipeInput("r1", membershipEvent(EU, null, new RoomRehomed("r1", EU, 1, 3L, US)));
+        euSent.pipeInput("r1", sentEvent(message("e5", "r1", "bob", "eu-5", 5, null, 1)));
+
+        assertThat(history("r1")).extracting(e -> e.getMessage().getSeq(), e -> e.getMessage().getContent(),
+                e -> e.getMessage().getEpoch()).containsExactly(tuple(1L, "us-1", 0), tuple(2L, "us-2", 0),
+                tuple(3L, "eu-3", 1), tuple(4L, "eu-4", 1), tuple(5L, "eu-5", 1));
+        assertThat(room("r1")).extracting(RoomState::getHomeRegion, RoomState::getEpoch, RoomState::getLastSeq,
+                RoomState::getMessageCount).containsExactly(EU, 1, 5L, 5L);
         assertThat(receipt("r1", "bob", "b-1")).isEqualTo(new SendReceipt("e3", 3L, NOW, 1));
     }
 

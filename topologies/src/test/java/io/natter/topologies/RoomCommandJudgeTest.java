@@ -3,6 +3,8 @@ package io.natter.topologies;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.natter.schemas.AvroTrust;
+import io.natter.schemas.avro.AttachmentMetadata;
+import io.natter.schemas.avro.AttachmentRef;
 import io.natter.schemas.avro.ChatMessage;
 import io.natter.schemas.avro.CreateRoomRequested;
 import io.natter.schemas.avro.LeaveRoomRequested;
@@ -14,6 +16,7 @@ import io.natter.schemas.avro.SendMessageRequested;
 import io.natter.schemas.avro.SendReceipt;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -70,6 +73,32 @@ class RoomCommandJudgeTest {
     }
 
     @Test
+    void resolvesAttachmentsFromTheFactsInTheOrderTheSendNamesThem() {
+        RoomState room = room(List.of("alice", "bob"), 0, null, 0);
+        AttachmentMetadata one = attachment("att-1", "r1", "one.png");
+        AttachmentMetadata two = attachment("att-2", "r1", null);
+
+        Outcome outcome = judge.judge(command("bob", new SendMessageRequested("r1", "", null, List.of("att-2", "att-1"))),
+                new RoomFacts(room, null, null, Map.of("att-1", one, "att-2", two)), NOW);
+
+        assertThat(outcome).isEqualTo(new Outcome.Sent(room(List.of("alice", "bob"), 1, NOW, 1),
+                new ChatMessage("msg-1", "r1", "bob", "", NOW, 1L, null, List.of(
+                        new AttachmentRef("att-2", null, "image/png", 10L),
+                        new AttachmentRef("att-1", "one.png", "image/png", 10L)), 0)));
+    }
+
+    @Test
+    void refusesAnAttachmentWhoseMetadataNamesAnotherRoomWhateverTheStoreReturned() {
+        RoomState room = room(List.of("alice"), 0, null, 0);
+
+        Outcome outcome = judge.judge(command("alice", new SendMessageRequested("r1", "x", null, List.of("att-9"))),
+                new RoomFacts(room, null, null, Map.of("att-9", attachment("att-9", "r9", "nine.png"))), NOW);
+
+        assertThat(outcome).isEqualTo(new Outcome.Rejected(RejectionCode.ATTACHMENT_NOT_FOUND,
+                "attachment att-9 not found in room r1"));
+    }
+
+    @Test
     void leavingKeepsTheOtherMembersInOrder() {
         RoomState room = room(List.of("alice", "bob", "carol"), 3, CREATED, 3);
 
@@ -85,6 +114,11 @@ class RoomCommandJudgeTest {
         judge.judge(command("bob", new LeaveRoomRequested("r1")), room, NOW);
 
         assertThat(room).isEqualTo(room(List.of("alice", "bob"), 0, null, 0));
+    }
+
+    private static AttachmentMetadata attachment(String attachmentId, String roomId, String fileName) {
+        return new AttachmentMetadata(attachmentId, roomId, "alice", roomId + "/" + attachmentId, fileName, "image/png",
+                10L, null, CREATED);
     }
 
     private static RoomState room(List<String> members, long lastSeq, Instant lastActivity, long count) {

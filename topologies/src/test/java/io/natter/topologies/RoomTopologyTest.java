@@ -8,6 +8,9 @@ import io.natter.schemas.InMemorySchemaRegistry;
 import io.natter.schemas.Topic;
 import io.natter.schemas.Topics;
 import io.natter.schemas.avro.AddMemberRequested;
+import io.natter.schemas.avro.AttachmentMetadata;
+import io.natter.schemas.avro.AttachmentRef;
+import io.natter.schemas.avro.AttachmentUploaded;
 import io.natter.schemas.avro.ChatFanout;
 import io.natter.schemas.avro.ChatMessage;
 import io.natter.schemas.avro.ChatMessageDeleted;
@@ -26,7 +29,9 @@ import io.natter.schemas.avro.MemberLeft;
 import io.natter.schemas.avro.MessageDeletion;
 import io.natter.schemas.avro.MessageEdit;
 import io.natter.schemas.avro.Origin;
+import io.natter.schemas.avro.RegisterAttachment;
 import io.natter.schemas.avro.Rejection;
+import io.natter.schemas.avro.RemoveAttachment;
 import io.natter.schemas.avro.RoomCommand;
 import io.natter.schemas.avro.RoomCreated;
 import io.natter.schemas.avro.RoomMembershipEvent;
@@ -87,6 +92,7 @@ class RoomTopologyTest {
     private TestOutputTopic<String, ChatMessageDeleted> deleted;
     private TestOutputTopic<String, ChatFanout> fanout;
     private TestOutputTopic<String, CommandRejected> rejected;
+    private TestOutputTopic<String, AttachmentUploaded> uploaded;
 
     @BeforeEach
     void startDriver() {
@@ -112,6 +118,7 @@ class RoomTopologyTest {
         deleted = output(topics.messageDeleted());
         fanout = output(topics.fanout());
         rejected = output(topics.messageRejected());
+        uploaded = output(topics.attachmentUploaded());
     }
 
     @AfterEach
@@ -123,9 +130,10 @@ class RoomTopologyTest {
             assertThat(deleted.readKeyValuesToList()).as("unread deletions").isEmpty();
             assertThat(fanout.readKeyValuesToList()).as("unread fan-out").isEmpty();
             assertThat(rejected.readKeyValuesToList()).as("unread rejections").isEmpty();
+            assertThat(uploaded.readKeyValuesToList()).as("unread uploaded attachments").isEmpty();
             List<String> allowed = new ArrayList<>(List.of(topics.roomMembership().name(), topics.messageSent().name(),
                     topics.messageEdited().name(), topics.messageDeleted().name(), topics.fanout().name(),
-                    topics.messageRejected().name()));
+                    topics.messageRejected().name(), topics.attachmentUploaded().name()));
             RoomTopology.STORES.forEach(store -> allowed.add("natter-topologies-" + store + "-changelog"));
             assertThat(driver.producedTopicNames()).isSubsetOf(allowed);
         } finally {
@@ -391,14 +399,184 @@ class RoomTopologyTest {
                 KeyValue.pair("r1", fanoutEvent("m2", List.of("alice", "carol"), chat("r1", "alice", "after", 2, null))));
     }
 
+    // --- attachments ---
+
     @Test
-    void refusesSendWithAttachmentsUntilTheyAreSupported() {
+    void registersAnAttachmentAndWritesTheUploadedEventOnceEvenWhenRegisteredAgain() {
+        createRoom("r1", "alice", RoomVisibility.PRIVATE);
+        AttachmentMetadata first = attachment("att-1", "r1", "report.pdf");
+
+        register("u1", first);
+        register("u2", first);
+        register("u3", attachment("att-1", "r1", "renamed.pdf"));
+
+        assertThat(readUploaded()).containsExactly(KeyValue.pair("r1",
+                new AttachmentUploaded("chat.attachment.uploaded.v1", ID, NOW, REGION, Envelopes.SCHEMA_VERSION, first)));
+        assertThat(storedAttachment("r1", "att-1")).as("the first registration stands").isEqualTo(first);
+    }
+
+    @Test
+    void acceptsASendNamingRegisteredAttachmentsAndCarriesTheirMetadataInTheGivenOrder() {
+        createRoom("r1", "alice", RoomVisibility.PRIVATE, "bob");
+        registerAndRead(attachment("att-1", "r1", "one.png"));
+        registerAndRead(attachment("att-2", "r1", null));
+
+        send("m1", "bob", new SendMessageRequested("r1", "two files", "b-1", List.of("att-2", "att-1")));
+
+        ChatMessage expected = chat("r1", "bob", "two files", 1, "b-1", ref("att-2", null), ref("att-1", "one.png"));
+        assertThat(readSent()).containsExactly(KeyValue.pair("r1", sentEvent(expected)));
+        assertThat(readFanout()).containsExactly(KeyValue.pair("r1",
+                fanoutEvent("m1", List.of("alice", "bob"), expected)));
+        assertThat(history("r1")).singleElement().satisfies(entry -> assertThat(entry.getMessage().getAttachments())
+                .containsExactly(ref("att-2", null), ref("att-1", "one.png")));
+    }
+
+    @Test
+    void acceptsAMessageOfAttachmentsOnlyWithEmptyContent() {
+        createRoom("r1", "alice", RoomVisibility.PUBLIC);
+        registerAndRead(attachment("att-1", "r1", "photo.jpg"));
+
+        send("m1", "alice", new SendMessageRequested("r1", "", null, List.of("att-1")));
+
+        ChatMessage expected = chat("r1", "alice", "", 1, null, ref("att-1", "photo.jpg"));
+        assertThat(readSent()).containsExactly(KeyValue.pair("r1", sentEvent(expected)));
+        assertThat(readFanout()).containsExactly(KeyValue.pair("r1", fanoutEvent("m1", List.of("alice"), expected)));
+    }
+
+    @Test
+    void refusesAnUnknownAttachmentWithoutConsumingASeq() {
+        createRoom("r1", "alice", RoomVisibility.PUBLIC);
+        registerAndRead(attachment("att-1", "r1", "one.png"));
+
+        send("m1", "alice", new SendMessageRequested("r1", "see file", "a-1", List.of("att-1", "att-404")));
+
+        assertThat(readRejected()).containsExactly(rejection("m1", "alice", "r1", RejectionCode.ATTACHMENT_NOT_FOUND,
+                "attachment att-404 not found in room r1", "a-1"));
+        assertThat(room("r1").getLastSeq()).isZero();
+        assertThat(history("r1")).isEmpty();
+    }
+
+    @Test
+    void refusesAnotherRoomsAttachmentExactlyAsAnUnknownOne() {
+        createRoom("r1", "alice", RoomVisibility.PUBLIC);
+        createRoom("r2", "alice", RoomVisibility.PUBLIC);
+        registerAndRead(attachment("att-2", "r2", "elsewhere.png"));
+
+        send("m1", "alice", new SendMessageRequested("r1", "see file", "a-1", List.of("att-2")));
+
+        assertThat(readRejected()).containsExactly(rejection("m1", "alice", "r1", RejectionCode.ATTACHMENT_NOT_FOUND,
+                "attachment att-2 not found in room r1", "a-1"));
+        assertThat(room("r1").getLastSeq()).isZero();
+    }
+
+    @Test
+    void refusesARemovedAttachmentWhileMessagesAlreadySentKeepItsMetadata() {
+        createRoom("r1", "alice", RoomVisibility.PUBLIC);
+        registerAndRead(attachment("att-1", "r1", "one.png"));
+        send("m1", "alice", new SendMessageRequested("r1", "first", null, List.of("att-1")));
+        ChatMessage first = chat("r1", "alice", "first", 1, null, ref("att-1", "one.png"));
+        assertThat(readSent()).containsExactly(KeyValue.pair("r1", sentEvent(first)));
+        assertThat(readFanout()).hasSize(1);
+
+        send("x1", "alice", new RemoveAttachment("r1", "att-1"));
+        send("m2", "alice", new SendMessageRequested("r1", "again", "a-2", List.of("att-1")));
+
+        assertThat(readRejected()).containsExactly(rejection("m2", "alice", "r1", RejectionCode.ATTACHMENT_NOT_FOUND,
+                "attachment att-1 not found in room r1", "a-2"));
+        assertThat(storedAttachment("r1", "att-1")).isNull();
+        assertThat(history("r1")).singleElement().satisfies(entry ->
+                assertThat(entry.getMessage().getAttachments()).containsExactly(ref("att-1", "one.png")));
+    }
+
+    @Test
+    void removingAnUnknownAttachmentChangesNothing() {
         createRoom("r1", "alice", RoomVisibility.PUBLIC);
 
-        send("m1", "alice", new SendMessageRequested("r1", "see file", "a-1", List.of("att-1")));
+        send("x1", "alice", new RemoveAttachment("r1", "att-404"));
+        send("x2", "alice", new RemoveAttachment("nowhere", "att-404"));
 
-        assertThat(readRejected()).containsExactly(rejection("m1", "alice", "r1", RejectionCode.UNSUPPORTED_COMMAND,
-                "attachments is not supported yet", "a-1"));
+        assertThat(storedAttachment("r1", "att-404")).isNull();
+    }
+
+    @Test
+    void refusesMoreThanTheMaximumOfAttachmentsPerMessage() {
+        createRoom("r1", "alice", RoomVisibility.PUBLIC);
+        List<String> ids = new ArrayList<>();
+        List<AttachmentRef> refs = new ArrayList<>();
+        for (int i = 1; i <= RoomCommandJudge.MAX_ATTACHMENTS + 1; i++) {
+            registerAndRead(attachment("att-" + i, "r1", "f" + i));
+            ids.add("att-" + i);
+            refs.add(ref("att-" + i, "f" + i));
+        }
+
+        send("m1", "alice", new SendMessageRequested("r1", "all", "a-1", ids));
+        send("m2", "alice", new SendMessageRequested("r1", "the most", "a-2", ids.subList(0, RoomCommandJudge.MAX_ATTACHMENTS)));
+
+        assertThat(readRejected()).containsExactly(rejection("m1", "alice", "r1", RejectionCode.TOO_MANY_ATTACHMENTS,
+                "a message carries at most 10 attachments, not 11", "a-1"));
+        ChatMessage accepted = chat("r1", "alice", "the most", 1, "a-2",
+                refs.subList(0, RoomCommandJudge.MAX_ATTACHMENTS).toArray(AttachmentRef[]::new));
+        assertThat(readSent()).containsExactly(KeyValue.pair("r1", sentEvent(accepted)));
+        assertThat(readFanout()).hasSize(1);
+    }
+
+    @Test
+    void refusesAnAttachmentNamedTwice() {
+        createRoom("r1", "alice", RoomVisibility.PUBLIC);
+        registerAndRead(attachment("att-1", "r1", "one.png"));
+
+        send("m1", "alice", new SendMessageRequested("r1", "twice", "a-1", List.of("att-1", "att-1")));
+
+        assertThat(readRejected()).containsExactly(rejection("m1", "alice", "r1", RejectionCode.DUPLICATE_ATTACHMENT,
+                "attachment att-1 is named twice", "a-1"));
+    }
+
+    @Test
+    void checksRoomAndMembershipBeforeAttachments() {
+        createRoom("r1", "alice", RoomVisibility.PRIVATE);
+        createRoom("r2", "alice", RoomVisibility.PUBLIC);
+        registerAndRead(attachment("att-1", "r1", "one.png"));
+        registerAndRead(attachment("att-2", "r2", "two.png"));
+
+        send("m1", "mallory", new SendMessageRequested("r1", "peek", "m-1", List.of("att-1")));
+        send("m2", "mallory", new SendMessageRequested("r2", "peek", "m-2", List.of("att-2")));
+
+        assertThat(readRejected()).containsExactly(
+                rejection("m1", "mallory", "r1", RejectionCode.ROOM_NOT_FOUND, "room r1 not found", "m-1"),
+                rejection("m2", "mallory", "r2", RejectionCode.NOT_A_MEMBER, "mallory is not a member of r2", "m-2"));
+    }
+
+    @Test
+    void answersARetriedSendWithItsOriginalEvenAfterItsAttachmentWasRemoved() {
+        createRoom("r1", "alice", RoomVisibility.PUBLIC);
+        registerAndRead(attachment("att-1", "r1", "one.png"));
+        send("m1", "alice", new SendMessageRequested("r1", "file", "a-1", List.of("att-1")));
+        String messageId = sent.readValue().getPayload().getMessageId();
+        fanout.readValue();
+
+        send("x1", "alice", new RemoveAttachment("r1", "att-1"));
+        send("m1-retry", "alice", new SendMessageRequested("r1", "file", "a-1", List.of("att-1")));
+
+        assertThat(readRejected()).containsExactly(duplicate("m1-retry", "alice", "r1", "a-1", messageId, 1));
+    }
+
+    @Test
+    void refusesToRegisterAnAttachmentOfAnotherRoomOrForAMissingRoom() {
+        createRoom("r1", "alice", RoomVisibility.PUBLIC);
+
+        register("u1", "r1", attachment("att-2", "r2", "two.png"));
+        register("u2", attachment("att-9", "nowhere", "nine.png"));
+        send("m1", "alice", new SendMessageRequested("r1", "file", "a-1", List.of("att-2")));
+
+        assertThat(readRejected()).containsExactly(
+                rejection("u1", "alice", "r1", RejectionCode.ATTACHMENT_ROOM_MISMATCH,
+                        "attachment att-2 belongs to room r2, not r1", null),
+                rejection("u2", "alice", "nowhere", RejectionCode.ROOM_NOT_FOUND, "room nowhere not found", null),
+                rejection("m1", "alice", "r1", RejectionCode.ATTACHMENT_NOT_FOUND,
+                        "attachment att-2 not found in room r1", "a-1"));
+        assertThat(storedAttachment("r1", "att-2")).isNull();
+        assertThat(storedAttachment("r2", "att-2")).isNull();
+        assertThat(storedAttachment("nowhere", "att-9")).isNull();
     }
 
 
@@ -769,6 +947,35 @@ class RoomTopologyTest {
         assertThat(membership.readValue().getPayload()).isInstanceOf(RoomCreated.class);
     }
 
+    private static AttachmentMetadata attachment(String attachmentId, String roomId, String fileName) {
+        return new AttachmentMetadata(attachmentId, roomId, "alice", roomId + "/" + attachmentId, fileName, "image/png",
+                1234L, "sha256:abc", NOW.minusSeconds(60));
+    }
+
+    private static AttachmentRef ref(String attachmentId, String fileName) {
+        return new AttachmentRef(attachmentId, fileName, "image/png", 1234L);
+    }
+
+    /** The attachment-api registers {@code attachment} for its own room. */
+    private void register(String commandId, AttachmentMetadata attachment) {
+        register(commandId, attachment.getRoomId(), attachment);
+    }
+
+    private void register(String commandId, String roomId, AttachmentMetadata attachment) {
+        send(commandId, "alice", new RegisterAttachment(roomId, attachment));
+    }
+
+    /** Registers {@code attachment} and reads its uploaded event. */
+    private void registerAndRead(AttachmentMetadata attachment) {
+        register("reg-" + attachment.getAttachmentId(), attachment);
+        assertThat(uploaded.readValue().getPayload()).isEqualTo(attachment);
+    }
+
+    private AttachmentMetadata storedAttachment(String roomId, String attachmentId) {
+        KeyValueStore<String, AttachmentMetadata> store = driver.getKeyValueStore(RoomTopology.ATTACHMENTS_STORE);
+        return store.get(StoreKeys.attachment(roomId, attachmentId));
+    }
+
     private static SendMessageRequested message(String roomId, String content, String clientMsgId) {
         return new SendMessageRequested(roomId, content, clientMsgId, List.of());
     }
@@ -849,8 +1056,9 @@ class RoomTopologyTest {
         return new RoomMembershipEvent(eventType, ID, NOW, REGION, Envelopes.SCHEMA_VERSION, commandId, payload);
     }
 
-    private static ChatMessage chat(String roomId, String sender, String content, long seq, String clientMsgId) {
-        return new ChatMessage(ID, roomId, sender, content, NOW, seq, clientMsgId, List.of(), 0);
+    private static ChatMessage chat(String roomId, String sender, String content, long seq, String clientMsgId,
+                                    AttachmentRef... attachments) {
+        return new ChatMessage(ID, roomId, sender, content, NOW, seq, clientMsgId, List.of(attachments), 0);
     }
 
     private static ChatMessageSent sentEvent(ChatMessage message) {
@@ -891,6 +1099,13 @@ class RoomTopologyTest {
             Fanout payload = Fanout.newBuilder(e.getPayload())
                     .setEvent(event instanceof ChatMessage m ? maskMessageId(m) : event).build();
             return ChatFanout.newBuilder(e).setEventId(ID).setPayload(payload).build();
+        });
+    }
+
+    private List<KeyValue<String, AttachmentUploaded>> readUploaded() {
+        return masked(uploaded, e -> {
+            eventIds(e.getEventId());
+            return AttachmentUploaded.newBuilder(e).setEventId(ID).build();
         });
     }
 

@@ -2,12 +2,18 @@ package io.natter.topologies;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
+import io.natter.schemas.InMemorySchemaRegistry;
+import io.natter.schemas.TopicNames;
+import io.natter.schemas.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.DefaultProductionExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
@@ -118,6 +124,47 @@ class TopologiesConfigTest {
 
         assertThat(config.queryPort()).isEqualTo(41234);
         assertThat(config.streamsConfig()).containsEntry("application.server", "127.0.0.1:41234");
+    }
+
+    @Test
+    void readsPeerRegionsAsMultiRegionMode() {
+        TopologiesConfig config = TopologiesConfig.fromEnv(Map.of("NATTER_REGION", "us", "NATTER_PEER_REGIONS", " eu , ap,"));
+
+        assertThat(config.peerRegions()).containsExactly("eu", "ap");
+        assertThat(config.regions()).isEqualTo(new Regions("us", List.of("eu", "ap")));
+        assertThat(config.regions().multiRegion()).isTrue();
+        assertThat(config.regions().all()).containsExactly("us", "eu", "ap");
+        assertThat(TopologiesConfig.fromEnv(Map.of()).regions()).isEqualTo(Regions.single("us"));
+        assertThat(TopologiesConfig.fromEnv(Map.of()).regions().multiRegion()).isFalse();
+        assertThat(config.withQueryPort(1).peerRegions()).containsExactly("eu", "ap");
+    }
+
+    @Test
+    void refusesPeerRegionsThatAreNotOtherRegionsOnce() {
+        assertThatThrownBy(() -> TopologiesConfig.fromEnv(Map.of("NATTER_REGION", "us", "NATTER_PEER_REGIONS", "eu,us")))
+                .isInstanceOf(TopologiesConfigException.class)
+                .hasMessage("NATTER_PEER_REGIONS must list other regions once each, got 'eu,us' in region us");
+        assertThatThrownBy(() -> TopologiesConfig.fromEnv(Map.of("NATTER_PEER_REGIONS", "eu,eu")))
+                .isInstanceOf(TopologiesConfigException.class)
+                .hasMessage("NATTER_PEER_REGIONS must list other regions once each, got 'eu,eu' in region us");
+        assertThatThrownBy(() -> TopologiesConfig.fromEnv(Map.of("NATTER_PEER_REGIONS", "e.u")))
+                .isInstanceOf(TopologiesConfigException.class)
+                .hasMessage("NATTER_PEER_REGIONS entries must match [a-z0-9][a-z0-9_-]*, got 'e.u'");
+    }
+
+    @Test
+    void namesTheMirroredTopicsOfEveryPeer() {
+        Regions regions = new Regions("us", List.of("eu", "ap"));
+        var topic = new Topics(new InMemorySchemaRegistry(), true).messageRequested();
+
+        assertThat(regions.localAndMirrored(topic)).containsExactly("chat.message.requested.v1",
+                "eu.chat.message.requested.v1", "ap.chat.message.requested.v1");
+        assertThat(regions.knows("ap")).isTrue();
+        assertThat(regions.knows("sa")).isFalse();
+        assertThat(RegionTopics.required(regions, 6, (short) 1)).extracting(NewTopic::name, NewTopic::numPartitions)
+                .startsWith(tuple("chat.region.status.v1", 1), tuple("eu.chat.room.membership.v1", 6))
+                .hasSize(1 + 2 * TopicNames.ALL.size());
+        assertThatThrownBy(() -> new Regions("us", List.of("us"))).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

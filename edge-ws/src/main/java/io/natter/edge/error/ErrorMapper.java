@@ -31,6 +31,7 @@ public final class ErrorMapper {
             "OWNER_CANNOT_LEAVE", 409,
             "NOT_MESSAGE_AUTHOR", 403,
             "MESSAGE_NOT_FOUND", 404,
+            "ATTACHMENT_NOT_FOUND", 404,
             "UNSUPPORTED_COMMAND", 501);
 
     private ErrorMapper() {}

@@ -2,6 +2,7 @@ package io.natter.edge.frames;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.List;
 import java.util.Map;
 
 /** A frame a client sends over {@code /ws}, decoded once by {@link FrameCodec}; the JSON {@code type} picks the record. */
@@ -21,8 +22,21 @@ import java.util.Map;
 })
 public sealed interface ClientFrame {
 
-    /** Post {@code content} to a room; {@code clientMsgId} (optional) comes back in ACK or ERROR.ref. */
-    record SendMessage(String roomId, String content, String clientMsgId) implements ClientFrame {}
+    /**
+     * Post {@code content} to a room; {@code clientMsgId} (optional) comes back in ACK or ERROR.ref;
+     * {@code attachments} are ids of ready attachments of the room (empty when absent).
+     */
+    record SendMessage(String roomId, String content, String clientMsgId, List<String> attachments)
+            implements ClientFrame {
+        public SendMessage {
+            attachments = attachments == null ? List.of() : attachments;
+        }
+
+        /** A send without attachments. */
+        public SendMessage(String roomId, String content, String clientMsgId) {
+            this(roomId, content, clientMsgId, List.of());
+        }
+    }
 
     /** The author replaces a message's content. */
     record EditMessage(String roomId, String messageId, String content) implements ClientFrame {}

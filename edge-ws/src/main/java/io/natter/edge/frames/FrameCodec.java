@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.natter.edge.Identifiers;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -20,6 +22,8 @@ public final class FrameCodec {
     public static final Set<String> LATER_TYPES = Set.of();
     /** Most rooms one RESUME may name; bounds the history reads one frame can start. */
     public static final int MAX_RESUME_ROOMS = 1000;
+    /** Most attachments one SEND_MESSAGE may name: the room topology's limit, refused here before any write. */
+    public static final int MAX_ATTACHMENTS = 10;
     private static final Set<String> KNOWN_TYPES = Arrays.stream(ClientFrame.class.getAnnotation(JsonSubTypes.class).value())
             .map(JsonSubTypes.Type::name)
             .collect(Collectors.toUnmodifiableSet());
@@ -59,6 +63,7 @@ public final class FrameCodec {
         if (!KNOWN_TYPES.contains(type.asText())) {
             throw new FrameException("UNKNOWN_TYPE", "unknown frame type " + type.asText(), ref);
         }
+        requireStringArrayIfPresent(node, "SEND_MESSAGE", "attachments", ref);
         ClientFrame frame;
         try {
             frame = mapper.treeToValue(node, ClientFrame.class);
@@ -85,12 +90,14 @@ public final class FrameCodec {
                 if (send.clientMsgId() != null) {
                     requireId("clientMsgId", send.clientMsgId(), ref);
                 }
-                requireContent(send.content(), ref);
+                validateAttachments(send.attachments(), ref);
+                // A message of attachments only may have no text.
+                requireContent(send.content(), !send.attachments().isEmpty(), ref);
             }
             case ClientFrame.EditMessage edit -> {
                 requireId("roomId", edit.roomId(), ref);
                 requireId("messageId", edit.messageId(), ref);
-                requireContent(edit.content(), ref);
+                requireContent(edit.content(), false, ref);
             }
             case ClientFrame.DeleteMessage delete -> {
                 requireId("roomId", delete.roomId(), ref);
@@ -119,13 +126,46 @@ public final class FrameCodec {
         }
     }
 
-    private void requireContent(String content, String ref) throws FrameException {
-        if (content == null || content.isBlank()) {
+    private void requireContent(String content, boolean optional, String ref) throws FrameException {
+        if ((content == null || content.isBlank()) && !optional) {
             throw new FrameException("INVALID_FRAME", "content is required", ref);
         }
-        int bytes = content.getBytes(StandardCharsets.UTF_8).length;
+        int bytes = content == null ? 0 : content.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > maxContentBytes) {
             throw new FrameException("CONTENT_TOO_LARGE", "content is " + bytes + " bytes, the limit is " + maxContentBytes, ref);
+        }
+    }
+
+    private static void validateAttachments(List<String> attachments, String ref) throws FrameException {
+        if (attachments.size() > MAX_ATTACHMENTS) {
+            throw new FrameException("TOO_MANY_ATTACHMENTS", "a message carries at most " + MAX_ATTACHMENTS
+                    + " attachments, not " + attachments.size(), ref);
+        }
+        Set<String> seen = new HashSet<>();
+        for (String attachmentId : attachments) {
+            requireId("attachments item", attachmentId, ref);
+            if (!seen.add(attachmentId)) {
+                throw new FrameException("DUPLICATE_ATTACHMENT", "attachment " + attachmentId + " is named twice", ref);
+            }
+        }
+    }
+
+    /**
+     * Refuses a {@code field} of a {@code frameType} frame that is present but not an array of strings; binding
+     * alone would turn numbers and booleans into strings.
+     */
+    private static void requireStringArrayIfPresent(JsonNode node, String frameType, String field, String ref)
+            throws FrameException {
+        JsonNode value = node.get(field);
+        if (!frameType.equals(node.get("type").asText()) || value == null || value.isNull()) {
+            return;
+        }
+        boolean strings = value.isArray();
+        for (JsonNode item : value) {
+            strings &= item.isTextual();
+        }
+        if (!strings) {
+            throw new FrameException("INVALID_FRAME", field + " must be an array of strings", ref);
         }
     }
 

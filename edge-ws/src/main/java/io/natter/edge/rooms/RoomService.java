@@ -20,6 +20,7 @@ import io.natter.schemas.avro.SendMessageRequested;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -84,7 +85,8 @@ public final class RoomService {
     /** Sends a message; completes {@link Verdict.Sequenced} (also for a DUPLICATE retry), or fails once. */
     public CompletableFuture<Verdict> send(String actorId, String sessionId, ClientFrame.SendMessage send) {
         return write(actorId, sessionId, send.roomId(),
-                new SendMessageRequested(send.roomId(), send.content(), send.clientMsgId(), List.of()));
+                new SendMessageRequested(send.roomId(), Objects.requireNonNullElse(send.content(), ""), send.clientMsgId(),
+                        send.attachments()));
     }
 
     /** The author edits a message; completes when the edit is sequenced (members get MESSAGE_EDITED). */

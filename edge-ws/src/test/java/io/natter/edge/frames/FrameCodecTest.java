@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.natter.edge.EdgeJson;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -42,6 +43,47 @@ class FrameCodecTest {
         assertThat(refusal("{\"type\":\"SUBSCRIBE_PRESENCE\",\"id\":\"q3\"}").code()).isEqualTo("INVALID_FRAME");
         assertThat(refusal("{\"type\":\"SUBSCRIBE_PRESENCE\",\"id\":\"q3\"}").ref()).isEqualTo("q3");
         assertThat(refusal("{\"type\":\"UNSUBSCRIBE_PRESENCE\",\"roomId\":\" \"}").code()).isEqualTo("INVALID_FRAME");
+    }
+
+    @Test
+    void decodesSendMessageAttachmentsInTheGivenOrder() throws FrameException {
+        assertThat(codec.decode("{\"type\":\"SEND_MESSAGE\",\"roomId\":\"r1\",\"content\":\"see\",\"attachments\":[\"b\",\"a\"]}"))
+                .isEqualTo(new IncomingFrame(new ClientFrame.SendMessage("r1", "see", null, List.of("b", "a")), null));
+        assertThat(codec.decode("{\"type\":\"SEND_MESSAGE\",\"roomId\":\"r1\",\"content\":\"hi\",\"attachments\":null}").frame())
+                .isEqualTo(new ClientFrame.SendMessage("r1", "hi", null, List.of()));
+    }
+
+    @Test
+    void letsContentBeEmptyOrAbsentOnlyWhenTheSendHasAttachments() throws FrameException {
+        assertThat(codec.decode("{\"type\":\"SEND_MESSAGE\",\"roomId\":\"r1\",\"attachments\":[\"a\"]}").frame())
+                .isEqualTo(new ClientFrame.SendMessage("r1", null, null, List.of("a")));
+        assertThat(codec.decode("{\"type\":\"SEND_MESSAGE\",\"roomId\":\"r1\",\"content\":\"\",\"attachments\":[\"a\"]}").frame())
+                .isEqualTo(new ClientFrame.SendMessage("r1", "", null, List.of("a")));
+        assertError("{\"type\":\"SEND_MESSAGE\",\"roomId\":\"r1\",\"content\":\" \",\"attachments\":[],\"clientMsgId\":\"c1\"}",
+                new ServerFrame.Error("INVALID_FRAME", "content is required", "c1"));
+        assertError("{\"type\":\"SEND_MESSAGE\",\"roomId\":\"r1\",\"content\":\"éééééé\",\"attachments\":[\"a\"]}",
+                new ServerFrame.Error("CONTENT_TOO_LARGE", "content is 12 bytes, the limit is 10", null));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\"a\"", "[1]", "[true]", "[null]", "[[\"a\"]]", "[{\"id\":\"a\"}]", "{\"a\":\"b\"}", "7"})
+    void refusesAttachmentsThatAreNotAnArrayOfStrings(String attachments) {
+        assertError("{\"type\":\"SEND_MESSAGE\",\"roomId\":\"r1\",\"content\":\"x\",\"clientMsgId\":\"c1\",\"attachments\":"
+                + attachments + "}", new ServerFrame.Error("INVALID_FRAME", "attachments must be an array of strings", "c1"));
+    }
+
+    @Test
+    void refusesBlankLongRepeatedOrTooManyAttachmentIds() {
+        String send = "{\"type\":\"SEND_MESSAGE\",\"roomId\":\"r1\",\"content\":\"x\",\"clientMsgId\":\"c1\",\"attachments\":";
+        assertError(send + "[\"a\",\" \"]}", new ServerFrame.Error("INVALID_FRAME", "attachments item is required", "c1"));
+        assertError(send + "[\"" + "x".repeat(129) + "\"]}",
+                new ServerFrame.Error("INVALID_FRAME", "attachments item is longer than 128 characters", "c1"));
+        assertError(send + "[\"a\",\"b\",\"a\"]}",
+                new ServerFrame.Error("DUPLICATE_ATTACHMENT", "attachment a is named twice", "c1"));
+        String eleven = String.join(",", java.util.stream.IntStream.rangeClosed(1, FrameCodec.MAX_ATTACHMENTS + 1)
+                .mapToObj(i -> "\"a" + i + "\"").toList());
+        assertError(send + "[" + eleven + "]}",
+                new ServerFrame.Error("TOO_MANY_ATTACHMENTS", "a message carries at most 10 attachments, not 11", "c1"));
     }
 
     @Test

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.natter.schemas.Envelopes;
 import io.natter.schemas.InMemorySchemaRegistry;
+import io.natter.schemas.avro.AttachmentMetadata;
 import io.natter.schemas.Topics;
 import io.natter.schemas.avro.CreateRoomRequested;
 import io.natter.schemas.avro.DeleteMessageRequested;
 import io.natter.schemas.avro.EditMessageRequested;
 import io.natter.schemas.avro.Origin;
+import io.natter.schemas.avro.RegisterAttachment;
 import io.natter.schemas.avro.RoomCommand;
 import io.natter.schemas.avro.RoomVisibility;
 import io.natter.schemas.avro.SendMessageRequested;
@@ -150,6 +152,21 @@ class RoomQueriesTest {
                 new MessageView(sent.get(1), "r1", "bob", "", NOW, 2, "c-2", List.of(), null, true),
                 new MessageView(sent.get(2), "r1", "bob", "m-3", NOW, 3, "c-3", List.of(), null, false)),
                 false, 1, 3));
+    }
+
+    @Test
+    void servesTheAttachmentsOfRetainedMessages() {
+        create("r1", "alice", RoomVisibility.PUBLIC);
+        command("u1", "alice", new RegisterAttachment("r1", new AttachmentMetadata("att-1", "r1", "alice", "r1/att-1",
+                "plan.pdf", "application/pdf", 2048L, null, NOW)));
+        String messageId = "id-" + (ids.get() + 1);
+        command("m1", "alice", new SendMessageRequested("r1", "", "c-1", List.of("att-1")));
+
+        MessagePage page = queries.messages("r1", MessageQuery.newest(10)).orElseThrow();
+
+        assertThat(page).isEqualTo(new MessagePage("r1", List.of(new MessageView(messageId, "r1", "alice", "", NOW, 1,
+                "c-1", List.of(new MessageView.Attachment("att-1", "plan.pdf", "application/pdf", 2048)), null, false)),
+                false, 1, 1));
     }
 
     @Test
