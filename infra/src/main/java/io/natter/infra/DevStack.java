@@ -101,18 +101,16 @@ public final class DevStack implements AutoCloseable {
                 ? Optional.of(services.topologiesClasspath()) : Optional.empty();
         Optional<ModuleClasspath> edgeClasspath = config.edges() > 0
                 ? Optional.of(services.edgeClasspath()) : Optional.empty();
-<<<<<<< HEAD
         Optional<ModuleClasspath> mirrorMakerClasspath = config.regions().isEmpty()
                 ? Optional.empty() : Optional.of(services.mirrorMakerClasspath());
-=======
         Optional<ModuleClasspath> attachmentClasspath = config.edges() > 0
                 ? Optional.of(services.attachmentClasspath()) : Optional.empty();
->>>>>>> regions-topo
 
         prepareDataDir();
         if (config.regions().isEmpty()) {
             Region region = startInfrastructure(null, 0, layout);
-            startServices(region, NatterServices.RegionEnv.single(), topologiesClasspath, edgeClasspath);
+            startServices(region, NatterServices.RegionEnv.single(), topologiesClasspath, edgeClasspath,
+                    attachmentClasspath);
             Optional<String> token = edgeClasspath.map(classpath -> services.devToken(classpath, DEV_USER));
             printEndpoints(region, token);
         } else {
@@ -135,7 +133,8 @@ public final class DevStack implements AutoCloseable {
                 Region region = regions.get(i);
                 Region peer = regions.get(1 - i);
                 startServices(region, NatterServices.RegionEnv.ofPair(region.name(), peer.name(),
-                        peer.kafka().bootstrapServers(), ackLevel), topologiesClasspath, edgeClasspath);
+                        peer.kafka().bootstrapServers(), ackLevel), topologiesClasspath, edgeClasspath,
+                        attachmentClasspath);
                 writeRegionFile(region);
             }
             Optional<String> token = edgeClasspath.map(classpath -> services.devToken(classpath, DEV_USER));
@@ -159,7 +158,7 @@ public final class DevStack implements AutoCloseable {
     /** One region's infrastructure (and, once started, its services' ports); {@code name} null for a single region. */
     private record Region(String name, DevStackPorts ports, KafkaBroker kafka, SchemaRegistryServer registry,
             RedisServer redis, PostgresServer postgres, ObjectStoreServer objectStore, DevStackLayout data,
-            List<JavaProcess> edges, List<JavaProcess> topologies) {
+            List<JavaProcess> edges, List<JavaProcess> topologies, List<JavaProcess> attachmentApis) {
         String label(String what) {
             return name == null ? what : name + " " + what;
         }
@@ -196,12 +195,12 @@ public final class DevStack implements AutoCloseable {
                 ports.objectStore()));
         SchemaRegistryServer registry = join(registryStarting);
         return new Region(name, ports, kafka, registry, redis, postgres, objectStore, data, new ArrayList<>(),
-                new ArrayList<>());
+                new ArrayList<>(), new ArrayList<>());
     }
 
     /** The region's topologies, then its edges, waiting until every edge is ready. */
     private void startServices(Region region, NatterServices.RegionEnv env, Optional<ModuleClasspath> topologiesClasspath,
-            Optional<ModuleClasspath> edgeClasspath) {
+            Optional<ModuleClasspath> edgeClasspath, Optional<ModuleClasspath> attachmentClasspath) {
         NatterServices.Endpoints endpoints = region.endpoints();
         DevStackPorts ports = region.ports();
         topologiesClasspath.ifPresent(classpath -> {
@@ -220,18 +219,17 @@ public final class DevStack implements AutoCloseable {
                 region.edges().add(child);
             }
         });
-<<<<<<< HEAD
+        attachmentClasspath.ifPresent(classpath -> {
+            JavaProcess child = watch(services.startAttachmentApi(classpath, ports.attachmentApi(), endpoints,
+                    region.postgres(), region.objectStore(), env));
+            attachmentApis.add(child);
+            region.attachmentApis().add(child);
+        });
         for (int i = 0; i < region.edges().size(); i++) {
-            services.awaitEdgeReady(region.edges().get(i), ports.edges().get(i), EDGE_READY_TIMEOUT);
-=======
-        attachmentClasspath.ifPresent(classpath -> attachmentApis.add(watch(services.startAttachmentApi(classpath,
-                ports.attachmentApi(), endpoints, postgres, objectStore))));
-        for (int i = 0; i < edges.size(); i++) {
-            services.awaitReady(edges.get(i), ports.edges().get(i), EDGE_READY_TIMEOUT);
+            services.awaitReady(region.edges().get(i), ports.edges().get(i), EDGE_READY_TIMEOUT);
         }
-        for (JavaProcess attachmentApi : attachmentApis) {
+        for (JavaProcess attachmentApi : region.attachmentApis()) {
             services.awaitReady(attachmentApi, ports.attachmentApi(), EDGE_READY_TIMEOUT);
->>>>>>> regions-topo
         }
     }
 
@@ -292,19 +290,13 @@ public final class DevStack implements AutoCloseable {
             line(name + " REST", "http://127.0.0.1:" + port + "  (metrics: /metrics)");
             line(name + " gRPC", "127.0.0.1:" + ports.edgeGrpc().get(i) + "  (internal PresenceService)");
         }
-<<<<<<< HEAD
-        for (int i = 0; i < region.topologies().size(); i++) {
-            line(region.topologies().get(i).name(), "pid " + region.topologies().get(i).pid()
-                    + ", query API http://127.0.0.1:" + ports.topologyQueries().get(i));
-=======
-        for (JavaProcess attachmentApi : attachmentApis) {
+        for (JavaProcess attachmentApi : region.attachmentApis()) {
             line(attachmentApi.name(), "http://127.0.0.1:" + ports.attachmentApi() + "  (REST; OpenAPI: /openapi.yaml; "
                     + "bucket natter-attachments)");
         }
-        for (int i = 0; i < topologies.size(); i++) {
-            line(topologies.get(i).name(), "pid " + topologies.get(i).pid() + ", query API http://127.0.0.1:"
-                    + ports.topologyQueries().get(i));
->>>>>>> regions-topo
+        for (int i = 0; i < region.topologies().size(); i++) {
+            line(region.topologies().get(i).name(), "pid " + region.topologies().get(i).pid()
+                    + ", query API http://127.0.0.1:" + ports.topologyQueries().get(i));
         }
         line(region.label("Schema registry"), region.registry().url());
         line(region.label("Kafka"), region.kafka().bootstrapServers() + "  (" + TopicNames.ALL.size() + " topics)");

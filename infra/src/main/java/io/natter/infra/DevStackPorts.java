@@ -38,7 +38,6 @@ public record DevStackPorts(int kafka, int registry, int redis, int postgres, in
 
     /** Picks the ports, refusing with a clear message when one that must be fixed is taken. */
     public static DevStackPorts choose(int edgeCount, int topologyCount, IntPredicate isFree) {
-<<<<<<< HEAD
         return choose(edgeCount, topologyCount, 0, isFree);
     }
 
@@ -48,22 +47,14 @@ public record DevStackPorts(int kafka, int registry, int redis, int postgres, in
         int registry = requireFree(REGISTRY + offset, "the schema registry", isFree);
         int redis = requireFree(REDIS + offset, "Redis", isFree);
         int objectStore = requireFree(OBJECT_STORE + offset, "the S3 object store", isFree);
-        int postgres = isFree.test(POSTGRES + offset) ? POSTGRES + offset
-                : requireFree(POSTGRES_FALLBACK + offset, "Postgres (" + (POSTGRES + offset) + " is taken too)", isFree);
-        Set<Integer> taken = Set.of(kafka, registry, redis, objectStore, postgres);
-=======
-        requireFree(KAFKA, "Kafka", isFree);
-        requireFree(REGISTRY, "the schema registry", isFree);
-        requireFree(REDIS, "Redis", isFree);
-        requireFree(OBJECT_STORE, "the S3 object store", isFree);
+        int attachmentApi = ATTACHMENT_API + offset;
         if (edgeCount > 0) {
             // The attachment-api runs with the edges.
-            requireFree(ATTACHMENT_API, "the attachment-api", isFree);
+            requireFree(attachmentApi, "the attachment-api", isFree);
         }
-        int postgres = isFree.test(POSTGRES) ? POSTGRES : requireFree(POSTGRES_FALLBACK, "Postgres (5432 is taken too)",
-                isFree);
-        Set<Integer> taken = Set.of(KAFKA, REGISTRY, REDIS, OBJECT_STORE, ATTACHMENT_API, postgres);
->>>>>>> regions-topo
+        int postgres = isFree.test(POSTGRES + offset) ? POSTGRES + offset
+                : requireFree(POSTGRES_FALLBACK + offset, "Postgres (" + (POSTGRES + offset) + " is taken too)", isFree);
+        Set<Integer> taken = Set.of(kafka, registry, redis, objectStore, attachmentApi, postgres);
         List<Integer> edges = new ArrayList<>();
         for (int port = FIRST_EDGE + offset; edges.size() < edgeCount; port++) {
             if (!taken.contains(port)) {
@@ -82,11 +73,7 @@ public record DevStackPorts(int kafka, int registry, int redis, int postgres, in
                 grpc.add(requireFree(port, "the gRPC port of edge-" + (grpc.size() + 1), isFree));
             }
         }
-<<<<<<< HEAD
-        return new DevStackPorts(kafka, registry, redis, postgres, objectStore, edges, queries, grpc);
-=======
-        return new DevStackPorts(KAFKA, REGISTRY, REDIS, postgres, OBJECT_STORE, ATTACHMENT_API, edges, queries, grpc);
->>>>>>> regions-topo
+        return new DevStackPorts(kafka, registry, redis, postgres, objectStore, attachmentApi, edges, queries, grpc);
     }
 
     private static int requireFree(int port, String what, IntPredicate isFree) {

@@ -23,16 +23,13 @@ final class NatterServices {
     static final String EDGE_MODULE = "edge-ws";
     static final String EDGE_MAIN = "io.natter.edge.EdgeServer";
     static final String DEV_TOKEN_MAIN = "io.natter.edge.DevTokenCommand";
-<<<<<<< HEAD
     static final String MIRRORMAKER_MODULE = "mirrormaker";
     static final String MIRRORMAKER_MAIN = "io.natter.mirrormaker.MirrorMakerApp";
     /** What MirrorMakerApp logs once every connector and task of both flows runs. */
     static final String MIRRORMAKER_READY_LINE = "MirrorMaker replicating";
-=======
     static final String ATTACHMENT_MODULE = "attachment-api";
     static final String ATTACHMENT_MAIN = "io.natter.attachment.AttachmentServer";
     static final String ATTACHMENT_NAME = "attachment-api";
->>>>>>> regions-topo
     static final String REGION = "us";
     private static final String AVRO_TRUST = "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.natter.schemas.avro";
     private static final Duration TOKEN_TIMEOUT = Duration.ofSeconds(60);
@@ -78,10 +75,10 @@ final class NatterServices {
         return ModuleClasspath.of(repoRoot, EDGE_MODULE, EDGE_MAIN, "To start only the other parts, pass --edges 0.");
     }
 
-<<<<<<< HEAD
     ModuleClasspath mirrorMakerClasspath() {
         return ModuleClasspath.of(repoRoot, MIRRORMAKER_MODULE, MIRRORMAKER_MAIN, "--regions needs the mirrormaker module.");
-=======
+    }
+
     ModuleClasspath attachmentClasspath() {
         return ModuleClasspath.of(repoRoot, ATTACHMENT_MODULE, ATTACHMENT_MAIN,
                 "It runs with the edges; to start only the infrastructure, pass --edges 0.");
@@ -93,12 +90,18 @@ final class NatterServices {
      */
     JavaProcess startAttachmentApi(ModuleClasspath classpath, int port, Endpoints endpoints, PostgresServer postgres,
             ObjectStoreServer objectStore) {
-        return start(ATTACHMENT_NAME, classpath, ATTACHMENT_MAIN, Map.ofEntries(
+        return startAttachmentApi(classpath, port, endpoints, postgres, objectStore, RegionEnv.single());
+    }
+
+    /** As above, in {@code region} (named {@code <region>-attachment-api} when there are two). */
+    JavaProcess startAttachmentApi(ModuleClasspath classpath, int port, Endpoints endpoints, PostgresServer postgres,
+            ObjectStoreServer objectStore, RegionEnv region) {
+        return start(region.namePrefix() + ATTACHMENT_NAME, classpath, ATTACHMENT_MAIN, Map.ofEntries(
                 Map.entry("NATTER_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrap()),
                 Map.entry("NATTER_SCHEMA_REGISTRY_URL", endpoints.schemaRegistryUrl()),
-                Map.entry("NATTER_REGION", REGION),
+                Map.entry("NATTER_REGION", region.region()),
                 Map.entry("NATTER_ATTACHMENT_PORT", Integer.toString(port)),
-                Map.entry("NATTER_NODE_ID", ATTACHMENT_NAME),
+                Map.entry("NATTER_NODE_ID", region.namePrefix() + ATTACHMENT_NAME),
                 Map.entry("NATTER_TOPOLOGY_QUERY_URLS", String.join(",", endpoints.topologyQueryUrls())),
                 Map.entry("NATTER_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:" + postgres.port() + "/"
                         + PostgresServer.DATABASE),
@@ -106,7 +109,6 @@ final class NatterServices {
                 Map.entry("NATTER_S3_ENDPOINT", objectStore.endpoint()),
                 Map.entry("NATTER_S3_ACCESS_KEY", objectStore.accessKey()),
                 Map.entry("NATTER_S3_SECRET_KEY", objectStore.secretKey())));
->>>>>>> regions-topo
     }
 
     /** Starts the {@code n}th Kafka Streams instance with its own state dir; all share one application id. */
