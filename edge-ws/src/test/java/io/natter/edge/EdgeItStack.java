@@ -168,10 +168,6 @@ final class EdgeItStack implements AutoCloseable {
         }
     }
 
-    String bootstrapServers() {
-        return broker.bootstrapServers();
-    }
-
     @Override
     public void close() {
         // Each close is independent: one failing must not leave the others running.
