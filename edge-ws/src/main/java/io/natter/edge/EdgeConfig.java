@@ -95,7 +95,7 @@ public record EdgeConfig(
     public static final ConfigKey REQUEST_TIMEOUT_MS = new ConfigKey("NATTER_REQUEST_TIMEOUT_MS", "5000",
             "How long a room request waits for the topology's verdict.");
     public static final ConfigKey MAX_FRAME_BYTES = new ConfigKey("NATTER_MAX_FRAME_BYTES", "65536",
-            "Largest WebSocket text message accepted; larger closes the socket with 1009.");
+            "Largest WebSocket message in bytes (text or binary, fragments together); larger closes the socket with 1009.");
     public static final ConfigKey MAX_CONTENT_BYTES = new ConfigKey("NATTER_MAX_CONTENT_BYTES", "4096",
             "Largest message content (UTF-8 bytes); larger is refused with CONTENT_TOO_LARGE.");
     public static final ConfigKey WS_IDLE_TIMEOUT_MS = new ConfigKey("NATTER_WS_IDLE_TIMEOUT_MS", "300000",

@@ -132,8 +132,10 @@ public final class EdgeServer implements AutoCloseable {
             cfg.jetty.host = config.host();
             cfg.jetty.port = config.port();
             cfg.jetty.modifyWebSocketServletFactory(factory -> {
-                // An oversize frame closes the socket with 1009 (MESSAGE_TOO_BIG), by Jetty.
+                // An oversize message closes the socket with 1009 (MESSAGE_TOO_BIG), by Jetty; binary ones too,
+                // though they are only refused: their payload is never read.
                 factory.setMaxTextMessageSize(config.maxFrameBytes());
+                factory.setMaxBinaryMessageSize(config.maxFrameBytes());
                 factory.setIdleTimeout(config.wsIdleTimeout());
             });
             // REST handlers block on the topology's verdict; virtual threads make that cheap.

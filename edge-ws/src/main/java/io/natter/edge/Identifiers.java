@@ -1,6 +1,9 @@
 package io.natter.edge;
 
-/** The rule every client-supplied id (room, user, clientMsgId) must meet: non-blank, at most 128 characters. */
+/**
+ * The rule every client-supplied id (room, user, clientMsgId, a frame's id) must meet: non-blank, at most 128
+ * characters, no control character and no unpaired surrogate.
+ */
 public final class Identifiers {
     public static final int MAX_LENGTH = 128;
 
@@ -14,6 +17,6 @@ public final class Identifiers {
         if (value.length() > MAX_LENGTH) {
             return field + " is longer than " + MAX_LENGTH + " characters";
         }
-        return null;
+        return MessageText.problemInId(field, value);
     }
 }

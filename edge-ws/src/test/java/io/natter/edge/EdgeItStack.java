@@ -11,6 +11,7 @@ import io.natter.schemas.TopicNames;
 import io.natter.schemas.Topics;
 import io.natter.schemas.avro.ChatMessage;
 import io.natter.schemas.avro.ChatMessageSent;
+import io.natter.schemas.avro.RoomCommand;
 import io.natter.topologies.TopologiesApp;
 import io.natter.topologies.TopologiesConfig;
 import java.nio.file.Path;
@@ -136,9 +137,8 @@ final class EdgeItStack implements AutoCloseable {
 
     /** Every message of chat.message.sent.v1, read with read_committed from the beginning to the end; keys checked. */
     List<ChatMessage> sentMessages() {
-        Topics topics = Topics.forRegistry(registry.url());
         List<ChatMessage> messages = new ArrayList<>();
-        for (ConsumerRecord<String, ChatMessageSent> record : records(topics.messageSent())) {
+        for (ConsumerRecord<String, ChatMessageSent> record : records(Topics.forRegistry(registry.url()).messageSent())) {
             ChatMessage message = record.value().getPayload();
             assertThat(record.key()).isEqualTo(message.getRoomId());
             messages.add(message);
@@ -146,12 +146,19 @@ final class EdgeItStack implements AutoCloseable {
         return messages;
     }
 
-    /** Every record of {@code topic}, read with read_committed from the beginning to the end. */
+    /** Every command of chat.message.requested.v1 (what the edges produced), from the beginning to the end. */
+    List<RoomCommand> roomCommands() {
+        return records(Topics.forRegistry(registry.url()).messageRequested()).stream().map(ConsumerRecord::value).toList();
+    }
+
+    /** Every record of {@code topic}, read with read_committed from the beginning to the end offsets of now. */
     <V> List<ConsumerRecord<String, V>> records(Topic<String, V> topic) {
         Map<String, Object> props = Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                // A caught-up partition would otherwise hold each poll for the default 500 ms.
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
         try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(props,
                 topic.keySerde().deserializer(), topic.valueSerde().deserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()

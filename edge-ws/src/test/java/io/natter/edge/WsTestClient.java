@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -62,6 +63,11 @@ final class WsTestClient implements WebSocket.Listener, AutoCloseable {
 
     void send(String json) {
         socket.sendText(json, true).join();
+    }
+
+    /** Sends {@code data} as one binary message. */
+    void sendBinary(byte[] data) {
+        socket.sendBinary(ByteBuffer.wrap(data), true).join();
     }
 
     /** The next frame, failing the test if none arrives within {@code timeout}. */

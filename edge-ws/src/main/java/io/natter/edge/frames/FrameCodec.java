@@ -1,10 +1,21 @@
 package io.natter.edge.frames;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import io.natter.edge.Identifiers;
+import io.natter.edge.MessageText;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -14,7 +25,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Decodes client frames (text parsed once, then bound to a {@link ClientFrame} record and validated) and
+ * Decodes client frames (text parsed once, strictly, then bound to a {@link ClientFrame} record and validated) and
  * encodes server frames. Every refusal is a {@link FrameException} with a stable code.
  */
 public final class FrameCodec {
@@ -24,36 +35,62 @@ public final class FrameCodec {
     public static final int MAX_RESUME_ROOMS = 1000;
     /** Most attachments one SEND_MESSAGE may name: the room topology's limit, refused here before any write. */
     public static final int MAX_ATTACHMENTS = 10;
+    /** Deepest nesting a frame may have: frames use 2 levels, the rest leaves room for fields added later. */
+    public static final int MAX_NESTING_DEPTH = 32;
+    /** Characters of a client's text (an unknown type) quoted back in an error message. */
+    private static final int MAX_ECHO = 64;
     private static final Set<String> KNOWN_TYPES = Arrays.stream(ClientFrame.class.getAnnotation(JsonSubTypes.class).value())
             .map(JsonSubTypes.Type::name)
             .collect(Collectors.toUnmodifiableSet());
 
     private final ObjectMapper mapper;
+    private final ObjectMapper reader;
     private final int maxContentBytes;
 
     public FrameCodec(ObjectMapper mapper, int maxContentBytes) {
         this.mapper = mapper;
+        this.reader = strictReader(mapper);
         this.maxContentBytes = maxContentBytes;
+    }
+
+    /**
+     * A copy of {@code mapper} that reads frames strictly: one JSON value per frame, no duplicate field (a proxy and
+     * the edge could read different values), nesting bounded, and no coercion between JSON types.
+     */
+    private static ObjectMapper strictReader(ObjectMapper mapper) {
+        ObjectMapper strict = mapper.copy();
+        strict.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(MAX_NESTING_DEPTH).build());
+        strict.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        strict.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        for (CoercionInputShape shape : List.of(CoercionInputShape.Integer, CoercionInputShape.Float,
+                CoercionInputShape.Boolean)) {
+            strict.coercionConfigFor(LogicalType.Textual).setCoercion(shape, CoercionAction.Fail);
+        }
+        for (CoercionInputShape shape : List.of(CoercionInputShape.String, CoercionInputShape.Float,
+                CoercionInputShape.Boolean)) {
+            strict.coercionConfigFor(LogicalType.Integer).setCoercion(shape, CoercionAction.Fail);
+        }
+        return strict;
     }
 
     /** The frame in {@code text}, or a {@link FrameException} naming what is wrong with it. */
     public IncomingFrame decode(String text) throws FrameException {
-        JsonNode node;
-        try {
-            node = mapper.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new FrameException("MALFORMED_FRAME", "frame is not valid JSON", null);
-        }
-        if (node == null || node.isMissingNode()) {
-            throw new FrameException("MALFORMED_FRAME", "frame is empty", null);
-        }
+        JsonNode node = parse(text);
         if (!node.isObject()) {
             throw new FrameException("INVALID_FRAME", "frame must be a JSON object", null);
         }
-        String requestId = textOrNull(node.get("id"));
+        JsonNode id = present(node.get("id"));
+        String requestId = id != null && id.isTextual() && Identifiers.problem("id", id.asText()) == null
+                ? id.asText() : null;
         JsonNode type = node.get("type");
-        String ref = "SEND_MESSAGE".equals(textOrNull(type)) && textOrNull(node.get("clientMsgId")) != null
-                ? textOrNull(node.get("clientMsgId")) : requestId;
+        // ERROR.ref echoes only a valid id: the send's clientMsgId, else the frame's id.
+        String clientMsgId = "SEND_MESSAGE".equals(textOrNull(type)) ? textOrNull(node.get("clientMsgId")) : null;
+        String ref = clientMsgId != null && Identifiers.problem("clientMsgId", clientMsgId) == null ? clientMsgId : requestId;
+        if (id != null && requestId == null) {
+            throw new FrameException("INVALID_FRAME",
+                    id.isTextual() ? Identifiers.problem("id", id.asText()) : "id must be a string", ref);
+        }
         if (type == null || !type.isTextual()) {
             throw new FrameException("INVALID_FRAME", "type is required", ref);
         }
@@ -61,17 +98,66 @@ public final class FrameCodec {
             throw new FrameException("UNSUPPORTED_TYPE", type.asText() + " is not supported yet", ref);
         }
         if (!KNOWN_TYPES.contains(type.asText())) {
-            throw new FrameException("UNKNOWN_TYPE", "unknown frame type " + type.asText(), ref);
+            throw new FrameException("UNKNOWN_TYPE", "unknown frame type " + echo(type.asText()), ref);
         }
         requireStringArrayIfPresent(node, "SEND_MESSAGE", "attachments", ref);
         ClientFrame frame;
         try {
-            frame = mapper.treeToValue(node, ClientFrame.class);
+            frame = reader.treeToValue(node, ClientFrame.class);
         } catch (JsonProcessingException e) {
-            throw new FrameException("INVALID_FRAME", "invalid " + type.asText() + " frame: " + e.getOriginalMessage(), ref);
+            throw new FrameException("INVALID_FRAME", "invalid " + type.asText() + " frame: " + fieldProblem(e), ref);
         }
         validate(frame, ref);
         return new IncomingFrame(frame, requestId);
+    }
+
+    /** The frame's one JSON value; MALFORMED_FRAME (no ref: nothing of it can be trusted) when there is none. */
+    private JsonNode parse(String text) throws FrameException {
+        JsonNode node;
+        try {
+            node = reader.readTree(text);
+        } catch (StreamConstraintsException e) {
+            throw new FrameException("MALFORMED_FRAME", "frame is beyond the parser's limits (nesting deeper than "
+                    + MAX_NESTING_DEPTH + ", or a number or name too long)", null);
+        } catch (MismatchedInputException e) {
+            throw new FrameException("MALFORMED_FRAME", "frame must hold exactly one JSON value", null);
+        } catch (JsonProcessingException e) {
+            String original = e.getOriginalMessage();
+            throw new FrameException("MALFORMED_FRAME", original != null && original.startsWith("Duplicate field")
+                    ? "frame is not valid JSON: " + original.replace("Duplicate field", "duplicate field")
+                    : "frame is not valid JSON", null);
+        }
+        if (node == null || node.isMissingNode()) {
+            throw new FrameException("MALFORMED_FRAME", "frame is empty", null);
+        }
+        return node;
+    }
+
+    /** What is wrong with a field that did not bind, in the client's terms. */
+    private static String fieldProblem(JsonProcessingException e) {
+        if (!(e instanceof JsonMappingException bind) || bind.getPath().isEmpty()) {
+            return e.getOriginalMessage();
+        }
+        String field = bind.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining("."));
+        if (e.getCause() instanceof InputCoercionException) {
+            return field + " is out of range";
+        }
+        if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
+            return field + " must be " + jsonType(mismatch.getTargetType());
+        }
+        return field + " is invalid";
+    }
+
+    private static String jsonType(Class<?> target) {
+        if (target == String.class) {
+            return "a string";
+        }
+        if (target == Long.class || target == long.class || target == Integer.class || target == int.class) {
+            return "an integer";
+        }
+        return Map.class.isAssignableFrom(target) ? "an object" : "a " + target.getSimpleName();
     }
 
     /** The JSON text of {@code frame}. */
@@ -127,12 +213,22 @@ public final class FrameCodec {
     }
 
     private void requireContent(String content, boolean optional, String ref) throws FrameException {
-        if ((content == null || content.isBlank()) && !optional) {
+        if (content == null) {
+            if (optional) {
+                return;
+            }
             throw new FrameException("INVALID_FRAME", "content is required", ref);
         }
-        int bytes = content == null ? 0 : content.getBytes(StandardCharsets.UTF_8).length;
+        int bytes = content.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > maxContentBytes) {
             throw new FrameException("CONTENT_TOO_LARGE", "content is " + bytes + " bytes, the limit is " + maxContentBytes, ref);
+        }
+        String problem = MessageText.problem("content", content);
+        if (problem != null) {
+            throw new FrameException("INVALID_CONTENT", problem, ref);
+        }
+        if (content.isBlank() && !optional) {
+            throw new FrameException("INVALID_FRAME", "content is required", ref);
         }
     }
 
@@ -201,5 +297,19 @@ public final class FrameCodec {
 
     private static String textOrNull(JsonNode node) {
         return node != null && node.isTextual() ? node.asText() : null;
+    }
+
+    /** {@code node}, or null when absent or JSON null (a client serializing an unset optional). */
+    private static JsonNode present(JsonNode node) {
+        return node == null || node.isNull() ? null : node;
+    }
+
+    /** {@code text} cut to {@value #MAX_ECHO} code points, or a placeholder when it holds control characters. */
+    private static String echo(String text) {
+        if (MessageText.problemInId("type", text) != null) {
+            return "(unprintable)";
+        }
+        return text.codePointCount(0, text.length()) <= MAX_ECHO ? text
+                : text.substring(0, text.offsetByCodePoints(0, MAX_ECHO)) + "…";
     }
 }

@@ -3,6 +3,7 @@ package io.natter.edge.rooms;
 import io.natter.edge.Identifiers;
 import io.natter.edge.error.DroppedException;
 import io.natter.edge.error.EdgeException;
+import io.natter.edge.MessageText;
 import io.natter.edge.error.ErrorMapper;
 import io.natter.edge.error.InvalidRequestException;
 import io.natter.edge.error.UnavailableException;
@@ -48,6 +49,10 @@ public final class RoomService {
         requireId("roomId", roomId);
         if (request.name() == null || request.name().isBlank()) {
             throw new InvalidRequestException("name is required");
+        }
+        String nameProblem = MessageText.problem("name", request.name());
+        if (nameProblem != null) {
+            throw new InvalidRequestException(nameProblem);
         }
         RoomVisibility visibility = switch (request.visibility() == null ? "" : request.visibility()) {
             case "public" -> RoomVisibility.PUBLIC;

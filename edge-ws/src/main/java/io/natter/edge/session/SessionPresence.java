@@ -313,7 +313,14 @@ public final class SessionPresence implements MembershipListener, AutoCloseable 
             lock.lock();
             try {
                 if (pending.get(roomId) != request) {
-                    return; // unsubscribed, superseded or closed meanwhile
+                    // A later SUBSCRIBE of the room took over, or an UNSUBSCRIBE came first: every request is still
+                    // answered once, with what the session was last told where it was told anything (no
+                    // regression); only the latest subscription goes live.
+                    send(new ServerFrame.PresenceSnapshot(roomId, statuses.stream()
+                            .map(p -> new ServerFrame.UserPresence(p.userId(),
+                                    sent.getOrDefault(p.userId(), p.status()).name(), lastSeen(p)))
+                            .toList()));
+                    return;
                 }
                 pending.remove(roomId);
                 rooms.put(roomId, request.members);

@@ -20,10 +20,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
- * Serves one text frame of a session: decode, call a service, answer; never closes the socket. Each request
+ * Serves one frame of a session: decode, call a service, answer; never closes the socket. Each request
  * frame gets exactly one answer: its success frame (none for edit/delete, whose fan-out is the answer) or ERROR.
  */
 public final class FrameHandler {
+    /** Code of the ERROR answering a binary frame. */
+    public static final String BINARY_NOT_SUPPORTED = "BINARY_NOT_SUPPORTED";
+
     private final FrameCodec codec;
     private final RoomService rooms;
     private final RoomQueries queries;
@@ -51,6 +54,12 @@ public final class FrameHandler {
         this.reads = reads;
         this.tokens = tokens;
         this.writeLimits = writeLimits;
+    }
+
+    /** A binary frame: the protocol is JSON text, so it is refused like any invalid frame and the socket stays open. */
+    public void handleBinary(ClientSession session) {
+        send(session, new ServerFrame.Error(BINARY_NOT_SUPPORTED, "frames are JSON text; binary frames are not supported",
+                null));
     }
 
     public void handle(ClientSession session, String text) {

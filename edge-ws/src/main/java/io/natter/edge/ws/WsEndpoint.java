@@ -66,6 +66,7 @@ public final class WsEndpoint {
             ws.onMessage(ctx -> sessions.session(ctx.sessionId()).ifPresentOrElse(
                     session -> frames.handle(session, ctx.message()),
                     () -> log.warn("frame on unregistered socket {} dropped", ctx.sessionId())));
+            ws.onBinaryMessage(ctx -> sessions.session(ctx.sessionId()).ifPresent(frames::handleBinary));
             ws.onClose(ctx -> closed(ctx.sessionId()));
             ws.onError(ctx -> {
                 log.debug("socket {} failed", ctx.sessionId(), ctx.error());
