@@ -272,7 +272,7 @@ class HistoryResumeIT {
         assertThat(state.statusCode()).as(state.body()).isEqualTo(200);
         JsonNode room = json.readTree(state.body());
         assertThat(fieldNames(room)).containsExactlyInAnyOrder("roomId", "name", "visibility", "ownerId", "members",
-                "homeRegion", "createdAt", "lastSeq", "lastActivityAt", "messageCount", "oldestSeq");
+                "homeRegion", "createdAt", "lastSeq", "lastActivityAt", "messageCount", "oldestSeq", "epoch", "epochFromSeq");
         assertThat(room.get("roomId").asText()).isEqualTo(first);
         assertThat(room.get("visibility").asText()).isEqualTo("private");
         assertThat(room.get("ownerId").asText()).isEqualTo("kai");
