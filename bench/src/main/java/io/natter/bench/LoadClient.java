@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,6 +38,8 @@ final class LoadClient implements WebSocket.Listener {
     private volatile WebSocket socket;
     private CompletableFuture<WebSocket> lastSend;
 
+    private static final int MAX_RATE_LIMITED_RETRIES = 600;
+
     private LoadClient(Handler handler, boolean reading) {
         this.handler = handler;
         this.reading = reading;
@@ -44,6 +47,35 @@ final class LoadClient implements WebSocket.Listener {
 
     /** Opens a connection with {@code Authorization: Bearer token}; a stalled one ({@code reading} false) reads nothing. */
     static CompletableFuture<LoadClient> connect(HttpClient http, URI edge, String token, Handler handler,
+            boolean reading) {
+        return connect(http, edge, token, handler, reading, MAX_RATE_LIMITED_RETRIES);
+    }
+
+    /**
+     * As a well-behaved client does, a handshake refused with 429 (the edge's per-address handshake rate, or a
+     * per-user cap) is retried after its {@code Retry-After}: a thousand connections from one address otherwise
+     * exceed the default handshake burst.
+     */
+    private static CompletableFuture<LoadClient> connect(HttpClient http, URI edge, String token, Handler handler,
+            boolean reading, int retriesLeft) {
+        return open(http, edge, token, handler, reading).handle((client, error) -> {
+            if (error == null) {
+                return CompletableFuture.completedFuture(client);
+            }
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (retriesLeft > 0 && cause instanceof WebSocketHandshakeException handshake
+                    && handshake.getResponse().statusCode() == 429) {
+                long waitMs = handshake.getResponse().headers().firstValueAsLong("Retry-After").orElse(1) * 1000
+                        + ThreadLocalRandom.current().nextLong(250);
+                return CompletableFuture.supplyAsync(() -> null,
+                                CompletableFuture.delayedExecutor(waitMs, TimeUnit.MILLISECONDS))
+                        .thenCompose(ignored -> connect(http, edge, token, handler, reading, retriesLeft - 1));
+            }
+            return CompletableFuture.<LoadClient>failedFuture(cause);
+        }).thenCompose(f -> f);
+    }
+
+    private static CompletableFuture<LoadClient> open(HttpClient http, URI edge, String token, Handler handler,
             boolean reading) {
         LoadClient client = new LoadClient(handler, reading);
         return http.newWebSocketBuilder()

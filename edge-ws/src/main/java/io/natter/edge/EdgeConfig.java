@@ -34,7 +34,8 @@ public record EdgeConfig(
         PresenceConfig presence,
         Tokens tokens,
         Backpressure backpressure,
-        Admission admission) {
+        Admission admission,
+        Regions regions) {
 
     /**
      * Token settings beyond HS256: {@code jwksUrl} (null = HS256 with the secret) with the {@code jwksAlgorithms} it may
@@ -59,6 +60,24 @@ public record EdgeConfig(
      */
     public record Admission(int maxConnections, int maxConnectionsPerUser, int handshakeRatePerSecond,
             int handshakeBurst, Duration shutdownDrain) {}
+
+    /** When a send is ACKed: once the home region sequenced it, or once it is also on the peer region's cluster. */
+    public enum AckLevel { LOCAL, REPLICATED }
+
+    /**
+     * Cross-region settings: the {@code peers} whose mirrored topics ({@code <peer>.chat.*}) this edge also delivers,
+     * the ack level, and the peer cluster the {@code replicated} level watches (null unless replicated).
+     */
+    public record Regions(List<String> peers, AckLevel ackLevel, String peerKafkaBootstrap) {
+        public Regions {
+            peers = List.copyOf(peers);
+        }
+
+        /** One region, local acks: the single-region behaviour. */
+        public static Regions single() {
+            return new Regions(List.of(), AckLevel.LOCAL, null);
+        }
+    }
 
     /** Shared dev secret: anyone can mint tokens with it, so production must set its own. */
     public static final String DEV_JWT_SECRET = "natter-dev-secret-change-me-0123456789abcdef";
@@ -112,6 +131,14 @@ public record EdgeConfig(
             "Room writes held in memory while Kafka is unreachable; when full the oldest is answered DROPPED. 0 = none.");
     public static final ConfigKey OUTAGE_MAX_WAIT_MS = new ConfigKey("NATTER_OUTAGE_MAX_WAIT_MS", "60000",
             "Longest a room write waits in the outage buffer; then it is answered DROPPED.");
+    public static final ConfigKey PEER_REGIONS = new ConfigKey("NATTER_PEER_REGIONS", "",
+            "Comma-separated other regions whose mirrored fan-out, rejection and membership topics (<peer>.chat.*) "
+                    + "this edge also delivers; empty = single region.");
+    public static final ConfigKey ACK_LEVEL = new ConfigKey("NATTER_ACK_LEVEL", "local",
+            "local: ACK once the home region sequenced the send; replicated: also wait until it is on the peer "
+                    + "region's cluster (else ERROR NOT_REPLICATED after the request timeout).");
+    public static final ConfigKey PEER_KAFKA_BOOTSTRAP = new ConfigKey("NATTER_PEER_KAFKA_BOOTSTRAP", "",
+            "Bootstrap servers of the peer region's Kafka cluster; required with NATTER_ACK_LEVEL=replicated.");
 
     public static final ConfigKey MAX_CONNECTIONS = new ConfigKey("NATTER_MAX_CONNECTIONS", "50000",
             "WebSockets this edge holds at most (open or in handshake); one more is refused with 503 EDGE_FULL.");
@@ -131,7 +158,8 @@ public record EdgeConfig(
                     JWT_JWKS_URL, JWT_ALGORITHMS, TOKEN_REVALIDATE_MS, RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST,
                     OUTBOUND_MAX_FRAMES, OUTBOUND_MAX_BYTES, OUTAGE_BUFFER_MAX_COMMANDS, OUTAGE_MAX_WAIT_MS,
                     MAX_CONNECTIONS, MAX_CONNECTIONS_PER_USER, HANDSHAKE_RATE_PER_SECOND, HANDSHAKE_BURST,
-                    SHUTDOWN_DRAIN_MS),
+                    SHUTDOWN_DRAIN_MS,
+                    PEER_REGIONS, ACK_LEVEL, PEER_KAFKA_BOOTSTRAP),
             PresenceConfig.KEYS.stream()).toList();
 
     private static final int MIN_SECRET_BYTES = 32;
@@ -168,7 +196,33 @@ public record EdgeConfig(
                 new Admission(intIn(env, MAX_CONNECTIONS, 1, Integer.MAX_VALUE),
                         intIn(env, MAX_CONNECTIONS_PER_USER, 1, Integer.MAX_VALUE),
                         intIn(env, HANDSHAKE_RATE_PER_SECOND, 1, 1_000_000), intIn(env, HANDSHAKE_BURST, 1, 1_000_000),
-                        Duration.ofMillis(intIn(env, SHUTDOWN_DRAIN_MS, 0, 600_000))));
+                        Duration.ofMillis(intIn(env, SHUTDOWN_DRAIN_MS, 0, 600_000))),
+                regions(env));
+    }
+
+    private static Regions regions(Map<String, String> env) {
+        String region = REGION.read(env);
+        List<String> peers = Stream.of(PEER_REGIONS.read(env).split(","))
+                .map(String::trim).filter(p -> !p.isEmpty()).distinct().toList();
+        for (String peer : peers) {
+            if (!peer.matches("[a-z0-9-]+") || peer.equals(region)) {
+                throw new IllegalArgumentException(PEER_REGIONS.name() + " needs region names [a-z0-9-]+ other than "
+                        + REGION.name() + ", got '" + peer + "'");
+            }
+        }
+        AckLevel level = switch (ACK_LEVEL.read(env)) {
+            case "local" -> AckLevel.LOCAL;
+            case "replicated" -> AckLevel.REPLICATED;
+            default -> throw new IllegalArgumentException(ACK_LEVEL.name() + " must be local or replicated, got '"
+                    + ACK_LEVEL.read(env) + "'");
+        };
+        String peerBootstrap = PEER_KAFKA_BOOTSTRAP.read(env).trim();
+        if (level == AckLevel.REPLICATED && (peers.size() != 1 || peerBootstrap.isEmpty())) {
+            // The watcher follows one peer cluster: replicated acks are defined for a pair of regions.
+            throw new IllegalArgumentException(ACK_LEVEL.name() + "=replicated needs exactly one region in "
+                    + PEER_REGIONS.name() + " and " + PEER_KAFKA_BOOTSTRAP.name());
+        }
+        return new Regions(peers, level, level == AckLevel.REPLICATED ? peerBootstrap : null);
     }
 
     private static Tokens tokens(Map<String, String> env) {
@@ -192,28 +246,35 @@ public record EdgeConfig(
     public EdgeConfig withPort(int newPort) {
         return new EdgeConfig(kafkaBootstrap, schemaRegistryUrl, region, host, newPort, nodeId, jwtSecret, jwtIssuer,
                 jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, topologyQueryUrls, presence, tokens,
-                backpressure, admission);
+                backpressure, admission, regions);
     }
 
     /** This config with other topology query URLs, e.g. the port a test topology bound. */
     public EdgeConfig withTopologyQueryUrls(List<URI> urls) {
         return new EdgeConfig(kafkaBootstrap, schemaRegistryUrl, region, host, port, nodeId, jwtSecret, jwtIssuer,
                 jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, List.copyOf(urls), presence,
-                tokens, backpressure, admission);
+                tokens, backpressure, admission, regions);
     }
 
     /** This config with other presence settings, e.g. a test's Redis and a free gRPC port. */
     public EdgeConfig withPresence(PresenceConfig newPresence) {
         return new EdgeConfig(kafkaBootstrap, schemaRegistryUrl, region, host, port, nodeId, jwtSecret, jwtIssuer,
                 jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, topologyQueryUrls,
-                newPresence, tokens, backpressure, admission);
+                newPresence, tokens, backpressure, admission, regions);
     }
 
     /** This config with other token settings, e.g. a test's JWKS server or a short revalidation interval. */
     public EdgeConfig withTokens(Tokens newTokens) {
         return new EdgeConfig(kafkaBootstrap, schemaRegistryUrl, region, host, port, nodeId, jwtSecret, jwtIssuer,
                 jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, topologyQueryUrls, presence,
-                newTokens, backpressure, admission);
+                newTokens, backpressure, admission, regions);
+    }
+
+    /** This config with other cross-region settings, e.g. a test region's peer and ack level. */
+    public EdgeConfig withRegions(Regions newRegions) {
+        return new EdgeConfig(kafkaBootstrap, schemaRegistryUrl, region, host, port, nodeId, jwtSecret, jwtIssuer,
+                jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, topologyQueryUrls, presence,
+                tokens, backpressure, admission, newRegions);
     }
 
     private static List<URI> httpUrls(Map<String, String> env, ConfigKey key) {
@@ -263,6 +324,6 @@ public record EdgeConfig(
                 + ", maxFrameBytes=" + maxFrameBytes + ", maxContentBytes=" + maxContentBytes
                 + ", wsIdleTimeout=" + wsIdleTimeout + ", topologyQueryUrls=" + topologyQueryUrls
                 + ", presence=" + presence.toString().replaceAll("//[^/@]*@", "//***@") + ", tokens=" + tokens
-                + ", backpressure=" + backpressure + ", admission=" + admission + "]";
+                + ", backpressure=" + backpressure + ", admission=" + admission + ", regions=" + regions + "]";
     }
 }

@@ -20,6 +20,9 @@ import io.natter.edge.kafka.CommandPublisher;
 import io.natter.edge.kafka.FanoutConsumer;
 import io.natter.edge.presence.EdgePresence;
 import io.natter.edge.query.RoomQueryClient;
+import io.natter.edge.regions.AckPolicy;
+import io.natter.edge.regions.ReplicationGate;
+import io.natter.edge.regions.RoomEpochs;
 import io.natter.edge.rooms.PendingRequests;
 import io.natter.edge.rooms.RoomCommands;
 import io.natter.edge.rooms.RoomQueries;
@@ -79,6 +82,7 @@ public final class EdgeServer implements AutoCloseable {
     private final EdgeConfig config;
     private final CommandPublisher publisher;
     private final FanoutConsumer consumer;
+    private final ReplicationGate replicationGate;
     private final SessionRegistry sessions;
     private final RoomQueryClient queryClient;
     private final ExecutorService reads;
@@ -125,10 +129,18 @@ public final class EdgeServer implements AutoCloseable {
         RoomQueries queries = new RoomQueries(queryClient);
         // History reads block on HTTP; one virtual thread each keeps sockets and the fan-out thread free.
         reads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(config.nodeId() + "-read-", 0).factory());
-        Catchup catchup = new Catchup(queries, codec, reads);
+        RoomEpochs epochs = new RoomEpochs();
+        Catchup catchup = new Catchup(queries, codec, reads, epochs);
+        EdgeConfig.Regions regions = config.regions();
+        replicationGate = regions.ackLevel() == EdgeConfig.AckLevel.REPLICATED
+                ? ReplicationGate.start(regions.peerKafkaBootstrap(), config.region(), topics.messageSent().name())
+                : null;
+        AckPolicy acks = replicationGate == null ? new AckPolicy.Local()
+                : new AckPolicy.Replicated(replicationGate, config.requestTimeout());
         consumer = new FanoutConsumer(config.kafkaBootstrap(), config.nodeId(), topics,
-                fanoutTelemetry.measured(new Delivery(config.nodeId(), sessions, pending, catchup, sessionPresence),
-                        sessions), fanoutTelemetry);
+                fanoutTelemetry.measured(
+                        new Delivery(config.nodeId(), sessions, pending, catchup, sessionPresence, epochs), sessions),
+                regions.peers(), replicationGate, fanoutTelemetry);
         RoomService rooms = new RoomService(publisher,
                 new RoomCommands(config.nodeId(), Envelopes.systemClock(config.region())), pending, drain);
 
@@ -147,7 +159,7 @@ public final class EdgeServer implements AutoCloseable {
         Admission admission = new Admission(drain,
                 new HandshakeRateLimits(limits.handshakeRatePerSecond(), limits.handshakeBurst()), connectionLimits, metrics);
         wsEndpoint = new WsEndpoint(sessions, sessionPresence,
-                new FrameHandler(codec, rooms, queries, catchup, sessionPresence, reads, writeLimits, tokenWatch,
+                new FrameHandler(codec, rooms, queries, catchup, sessionPresence, reads, writeLimits, tokenWatch, acks,
                         new SendRejections(metrics)),
                 new WsEndpoint.Outbound(backpressure.outboundMaxFrames(), backpressure.outboundMaxBytes(),
                         Counter.builder(FRAMES_DROPPED_COUNTER)
@@ -300,6 +312,9 @@ public final class EdgeServer implements AutoCloseable {
         sessionPresence.close();
         presence.close();
         consumer.close();
+        if (replicationGate != null) {
+            replicationGate.close();
+        }
         reads.shutdownNow();
         queryClient.close();
         warmUp.interrupt();

@@ -15,10 +15,11 @@ class ArchitectureTest {
             .importPackages("io.natter.edge");
 
     @Test
-    void edgeDependsOnNoNatterModuleButSchemas() {
+    void edgeDependsOnNoNatterModuleButSchemasAndTheReplicationClientApi() {
         noClasses().that().resideInAPackage("io.natter.edge..")
                 .should().dependOnClassesThat(resideInAPackage("io.natter..")
-                        .and(resideOutsideOfPackages("io.natter.edge..", "io.natter.schemas..")))
+                        .and(resideOutsideOfPackages("io.natter.edge..", "io.natter.schemas..",
+                                "io.natter.mirrormaker.client..")))
                 .check(mainClasses);
     }
 }

@@ -31,7 +31,8 @@ class EdgeConfigTest {
                         Duration.ofSeconds(1), "127.0.0.1", 9090),
                 new EdgeConfig.Tokens(null, List.of("RS256", "ES256"), Duration.ofMinutes(1)),
                 new EdgeConfig.Backpressure(20, 40, 1000, 1_048_576, 1000, Duration.ofMinutes(1)),
-                new EdgeConfig.Admission(50_000, 16, 50, 100, Duration.ofSeconds(10))));
+                new EdgeConfig.Admission(50_000, 16, 50, 100, Duration.ofSeconds(10)),
+                EdgeConfig.Regions.single()));
     }
 
     @Test
@@ -70,7 +71,10 @@ class EdgeConfigTest {
                 Map.entry("NATTER_MAX_CONNECTIONS_PER_USER", "3"),
                 Map.entry("NATTER_HANDSHAKE_RATE_PER_SECOND", "4"),
                 Map.entry("NATTER_HANDSHAKE_BURST", "9"),
-                Map.entry("NATTER_SHUTDOWN_DRAIN_MS", "2500")));
+                Map.entry("NATTER_SHUTDOWN_DRAIN_MS", "2500"),
+                Map.entry("NATTER_PEER_REGIONS", "us"),
+                Map.entry("NATTER_ACK_LEVEL", "replicated"),
+                Map.entry("NATTER_PEER_KAFKA_BOOTSTRAP", "pk:1")));
         assertThat(config).isEqualTo(new EdgeConfig("k:1", "http://r/apis/ccompat/v7", "eu", "0.0.0.0", 0, "edge-a",
                 "s".repeat(32), "iss", "aud", Duration.ofMillis(750), 1024, 100, Duration.ofSeconds(2),
                 List.of(URI.create("http://t1:8090"), URI.create("https://t2:9000")),
@@ -79,7 +83,8 @@ class EdgeConfigTest {
                 new EdgeConfig.Tokens(URI.create("https://idp.example/.well-known/jwks.json"), List.of("ES256", "PS256"),
                         Duration.ofMillis(1500)),
                 new EdgeConfig.Backpressure(5, 7, 50, 65_536, 5, Duration.ofSeconds(3)),
-                new EdgeConfig.Admission(300, 3, 4, 9, Duration.ofMillis(2500))));
+                new EdgeConfig.Admission(300, 3, 4, 9, Duration.ofMillis(2500)),
+                new EdgeConfig.Regions(List.of("us"), EdgeConfig.AckLevel.REPLICATED, "pk:1")));
     }
 
     @Test
@@ -112,6 +117,13 @@ class EdgeConfigTest {
                 .hasMessageStartingWith("NATTER_MAX_CONNECTIONS_PER_USER must be between 1");
         assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("NATTER_SHUTDOWN_DRAIN_MS", "-1")))
                 .hasMessage("NATTER_SHUTDOWN_DRAIN_MS must be between 0 and 600000, got -1");
+        assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("NATTER_PEER_REGIONS", "us")))
+                .hasMessage("NATTER_PEER_REGIONS needs region names [a-z0-9-]+ other than NATTER_REGION, got 'us'");
+        assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("NATTER_ACK_LEVEL", "quorum")))
+                .hasMessage("NATTER_ACK_LEVEL must be local or replicated, got 'quorum'");
+        assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("NATTER_ACK_LEVEL", "replicated", "NATTER_PEER_REGIONS", "eu")))
+                .hasMessage("NATTER_ACK_LEVEL=replicated needs exactly one region in NATTER_PEER_REGIONS and "
+                        + "NATTER_PEER_KAFKA_BOOTSTRAP");
     }
 
     @Test

@@ -56,17 +56,26 @@ final class EdgeItStack implements AutoCloseable {
 
     /** Starts broker and registry (in parallel), creates every topic, then a running topology with {@code topologyEnv}. */
     static EdgeItStack start(Path dataDir, String name, int partitions, Map<String, String> topologyEnv) {
-        return start(dataDir, name, partitions, topologyEnv, OpenTelemetry.noop());
+        return start(dataDir, name, partitions, topologyEnv, List.of());
+    }
+
+    /** As above, also creating {@code extraTopics} (e.g. a peer region's mirrored topics) before the topology starts. */
+    static EdgeItStack start(Path dataDir, String name, int partitions, Map<String, String> topologyEnv,
+            List<String> extraTopics) {
+        return start(dataDir, name, partitions, topologyEnv, extraTopics, OpenTelemetry.noop());
     }
 
     /** As above, the topology tracing with {@code topologyTelemetry}. */
     static EdgeItStack start(Path dataDir, String name, int partitions, Map<String, String> topologyEnv,
-            OpenTelemetry topologyTelemetry) {
+            List<String> extraTopics, OpenTelemetry topologyTelemetry) {
         long started = System.nanoTime();
         CompletableFuture<SchemaRegistryServer> registryStart =
                 CompletableFuture.supplyAsync(() -> SchemaRegistryServer.start(dataDir.resolve("registry"), 0));
         KafkaBroker broker = KafkaBroker.start(dataDir.resolve("kafka"), 0);
         broker.createTopics(TopicNames.ALL, partitions);
+        if (!extraTopics.isEmpty()) {
+            broker.createTopics(extraTopics, partitions);
+        }
         SchemaRegistryServer registry = registryStart.join();
         Map<String, String> env = new HashMap<>(Map.of(
                 "NATTER_KAFKA_BOOTSTRAP", broker.bootstrapServers(),
@@ -120,6 +129,16 @@ final class EdgeItStack implements AutoCloseable {
         broker = KafkaBroker.start(kafkaDir, kafkaPort);
     }
 
+    /** The broker's bootstrap servers (while it runs). */
+    String bootstrapServers() {
+        return broker.bootstrapServers();
+    }
+
+    /** The in-process topology (its query and operator API port). */
+    TopologiesApp topologies() {
+        return topologies;
+    }
+
     HmacTokenSigner tokens() {
         return tokens;
     }
@@ -166,10 +185,6 @@ final class EdgeItStack implements AutoCloseable {
             });
             return records;
         }
-    }
-
-    String bootstrapServers() {
-        return broker.bootstrapServers();
     }
 
     @Override

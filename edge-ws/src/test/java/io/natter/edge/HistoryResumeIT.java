@@ -70,7 +70,7 @@ class HistoryResumeIT {
             JsonNode message = only(first, "MESSAGE");
             JsonNode ack = only(first, "ACK");
             assertThat(ack).isEqualTo(json.readTree("{\"type\":\"ACK\",\"clientMsgId\":\"same-id\",\"messageId\":\""
-                    + message.get("messageId").asText() + "\",\"seq\":1}"));
+                    + message.get("messageId").asText() + "\",\"seq\":1,\"epoch\":0}"));
 
             ada.send(send(room, "ada once", "same-id"));
             assertThat(ada.next(FRAME_WAIT)).isEqualTo(ack);
@@ -272,7 +272,7 @@ class HistoryResumeIT {
         assertThat(state.statusCode()).as(state.body()).isEqualTo(200);
         JsonNode room = json.readTree(state.body());
         assertThat(fieldNames(room)).containsExactlyInAnyOrder("roomId", "name", "visibility", "ownerId", "members",
-                "homeRegion", "createdAt", "lastSeq", "lastActivityAt", "messageCount", "oldestSeq");
+                "homeRegion", "createdAt", "lastSeq", "lastActivityAt", "messageCount", "oldestSeq", "epoch", "epochFromSeq");
         assertThat(room.get("roomId").asText()).isEqualTo(first);
         assertThat(room.get("visibility").asText()).isEqualTo("private");
         assertThat(room.get("ownerId").asText()).isEqualTo("kai");

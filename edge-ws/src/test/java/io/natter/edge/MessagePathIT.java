@@ -256,7 +256,7 @@ class MessagePathIT {
             assertThat(contents).containsExactlyInAnyOrderElementsOf(expectedContents);
             for (JsonNode message : inRoom) {
                 assertThat(fieldNames(message)).containsExactlyInAnyOrder("type", "roomId", "messageId", "senderId",
-                        "content", "ts", "seq", "attachments");
+                        "content", "ts", "seq", "epoch", "attachments");
                 assertThat(message.get("content").asText()).startsWith(message.get("senderId").asText());
                 assertThat(java.time.Instant.parse(message.get("ts").asText())).isNotNull();
             }
@@ -276,7 +276,7 @@ class MessagePathIT {
                         .findFirst().orElseThrow(() -> new AssertionError("no MESSAGE for " + ack));
                 assertThat(ack.get("messageId").asText()).isEqualTo(message.get("messageId").asText());
                 assertThat(ack.get("seq").asLong()).isEqualTo(message.get("seq").asLong());
-                assertThat(fieldNames(ack)).containsExactlyInAnyOrder("type", "clientMsgId", "messageId", "seq");
+                assertThat(fieldNames(ack)).containsExactlyInAnyOrder("type", "clientMsgId", "messageId", "seq", "epoch");
             }
         }
     }

@@ -61,7 +61,7 @@ class ObservabilityIT {
 
     @BeforeAll
     void startStack(@TempDir Path dataDir) {
-        stack = EdgeItStack.start(dataDir, "observability-it", 3, Map.of(), topologyTelemetry);
+        stack = EdgeItStack.start(dataDir, "observability-it", 3, Map.of(), List.of(), topologyTelemetry);
         edgeA = stack.startEdge("edge-a", Map.of(), edgeATelemetry);
         edgeB = stack.startEdge("edge-b", Map.of(), edgeBTelemetry);
         tokens = stack.tokens();

@@ -82,6 +82,16 @@ final class WsTestClient implements WebSocket.Listener, AutoCloseable {
         }
     }
 
+    /** The next frame, or null if none arrives within {@code timeout}. */
+    JsonNode poll(Duration timeout) {
+        try {
+            return frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     /** Asserts no further frame arrives within {@code quiet}. */
     void assertNoFrameWithin(Duration quiet) {
         try {

@@ -23,11 +23,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code ./natter dev}: starts Kafka, the schema registry, Redis, Postgres and the S3 store on fixed loopback ports
  * (all but the registry in this JVM), creates Natter's topics, then runs the topologies and edges as child JVMs and
  * prints where everything is. Ctrl-C or SIGTERM stops the services, then the components, in reverse order.
+ * With {@code --regions a,b} it does so for each region (the second's ports + 10000) and runs MirrorMaker 2 between
+ * them as a child JVM.
  */
 public final class DevStack implements AutoCloseable {
     private static final Duration EDGE_READY_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration CHILD_GRACE = Duration.ofSeconds(15);
     private static final String DEV_USER = "demo";
+    private static final Duration MIRRORMAKER_READY_TIMEOUT = Duration.ofSeconds(180);
+    /** The edges' ack level in a two-region stack. */
+    static final String ACK_LEVEL_ENV = "NATTER_ACK_LEVEL";
 
     /** Something this JVM started and must stop, with a name for messages. */
     private record Component(String name, AutoCloseable resource) {}
@@ -45,6 +50,7 @@ public final class DevStack implements AutoCloseable {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile CompletableFuture<SchemaRegistryServer> registryStart = CompletableFuture.completedFuture(null);
+    private volatile JavaProcess mirrorMaker;
 
     DevStack(DevStackConfig config, Path repoRoot, PrintStream out) {
         this.config = config;
@@ -95,56 +101,165 @@ public final class DevStack implements AutoCloseable {
                 ? Optional.of(services.topologiesClasspath()) : Optional.empty();
         Optional<ModuleClasspath> edgeClasspath = config.edges() > 0
                 ? Optional.of(services.edgeClasspath()) : Optional.empty();
+        Optional<ModuleClasspath> mirrorMakerClasspath = config.regions().isEmpty()
+                ? Optional.empty() : Optional.of(services.mirrorMakerClasspath());
         Optional<ModuleClasspath> attachmentClasspath = config.edges() > 0
                 ? Optional.of(services.attachmentClasspath()) : Optional.empty();
 
         prepareDataDir();
-        DevStackPorts ports = DevStackPorts.choose(config.edges(), config.topologies(), FreePorts::isFree);
-        if (ports.postgres() != DevStackPorts.POSTGRES) {
-            out.println("Port " + DevStackPorts.POSTGRES + " is taken, so Postgres listens on " + ports.postgres());
+        if (config.regions().isEmpty()) {
+            Region region = startInfrastructure(null, 0, layout);
+            startServices(region, NatterServices.RegionEnv.single(), topologiesClasspath, edgeClasspath,
+                    attachmentClasspath);
+            Optional<String> token = edgeClasspath.map(classpath -> services.devToken(classpath, DEV_USER));
+            printEndpoints(region, token);
+        } else {
+            List<Region> regions = new ArrayList<>();
+            for (int i = 0; i < config.regions().size(); i++) {
+                String name = config.regions().get(i);
+                regions.add(startInfrastructure(name, i * DevStackConfig.REGION_PORT_OFFSET, layout.region(name)));
+            }
+            // Each region's topologies subscribe to the peer's mirrored topics: create them (same partition count)
+            // before they start; MirrorMaker reuses them.
+            for (int i = 0; i < regions.size(); i++) {
+                String peer = regions.get(1 - i).name();
+                regions.get(i).kafka().createTopics(TopicNames.ALL.stream().map(topic -> peer + "." + topic).toList(),
+                        config.partitions());
+            }
+            startMirrorMaker(mirrorMakerClasspath.orElseThrow(), regions.get(0), regions.get(1));
+            String ackLevel = Optional.ofNullable(System.getenv(ACK_LEVEL_ENV)).filter(v -> !v.isBlank())
+                    .orElse("local");
+            for (int i = 0; i < regions.size(); i++) {
+                Region region = regions.get(i);
+                Region peer = regions.get(1 - i);
+                startServices(region, NatterServices.RegionEnv.ofPair(region.name(), peer.name(),
+                        peer.kafka().bootstrapServers(), ackLevel), topologiesClasspath, edgeClasspath,
+                        attachmentClasspath);
+                writeRegionFile(region);
+            }
+            Optional<String> token = edgeClasspath.map(classpath -> services.devToken(classpath, DEV_USER));
+            for (Region region : regions) {
+                out.println();
+                out.println("Region " + region.name() + (region.name().equals(regions.get(0).name()) ? "" : " (ports + "
+                        + DevStackConfig.REGION_PORT_OFFSET + ")") + ":");
+                printEndpoints(region, Optional.empty());
+            }
+            line("MirrorMaker 2", regions.get(0).name() + " <-> " + regions.get(1).name() + ", pid "
+                    + mirrorMaker.pid() + ", log " + mirrorMaker.logFile());
+            line("Edge ack level", ackLevel + "  (env " + ACK_LEVEL_ENV + "=local|replicated)");
+            token.ifPresent(value -> line("Dev token (" + DEV_USER + ")", value));
+            line("Failover", "./natter region down <r> --on <surviving>; ./natter region up <r>; "
+                    + "./natter region rehome <roomId> --to <r>");
+            out.println();
+        }
+        out.printf(Locale.ROOT, "Natter dev stack ready in %.1f s%n", (System.nanoTime() - started) / 1e9);
+    }
+
+    /** One region's infrastructure (and, once started, its services' ports); {@code name} null for a single region. */
+    private record Region(String name, DevStackPorts ports, KafkaBroker kafka, SchemaRegistryServer registry,
+            RedisServer redis, PostgresServer postgres, ObjectStoreServer objectStore, DevStackLayout data,
+            List<JavaProcess> edges, List<JavaProcess> topologies, List<JavaProcess> attachmentApis) {
+        String label(String what) {
+            return name == null ? what : name + " " + what;
         }
 
+        NatterServices.Endpoints endpoints() {
+            return new NatterServices.Endpoints(kafka.bootstrapServers(), registry.url(), redis.uri(),
+                    ports.topologyQueries().stream().map(port -> "http://127.0.0.1:" + port).toList());
+        }
+    }
+
+    /** Kafka (with every topic), the registry, Redis, Postgres and S3 of one region, ports moved up by {@code offset}. */
+    private Region startInfrastructure(String name, int offset, DevStackLayout data) {
+        data.create();
+        DevStackPorts ports = DevStackPorts.choose(config.edges(), config.topologies(), offset, FreePorts::isFree);
+        String prefix = name == null ? "" : name + "-";
+        String label = name == null ? "" : name + " ";
+        if (ports.postgres() != DevStackPorts.POSTGRES + offset) {
+            out.println("Port " + (DevStackPorts.POSTGRES + offset) + " is taken, so " + label + "Postgres listens on "
+                    + ports.postgres());
+        }
         // The registry is a separate JVM that needs nothing else, so its ~4 s start overlaps the others'.
-        registryStart = CompletableFuture.supplyAsync(() -> {
-            SchemaRegistryServer registry = SchemaRegistryServer.start(layout.registry(), ports.registry());
-            components.add(new Component("schema registry", registry));
-            writePidFile("schema-registry", registry.pid());
+        CompletableFuture<SchemaRegistryServer> registryStarting = CompletableFuture.supplyAsync(() -> {
+            SchemaRegistryServer registry = SchemaRegistryServer.start(data.registry(), ports.registry());
+            components.add(new Component(label + "schema registry", registry));
+            writePidFile(prefix + "schema-registry", registry.pid());
             return registry;
         });
-        KafkaBroker kafka = add("Kafka", KafkaBroker.start(layout.kafka(), ports.kafka()));
+        registryStart = registryStarting;
+        KafkaBroker kafka = add(label + "Kafka", KafkaBroker.start(data.kafka(), ports.kafka()));
         kafka.createTopics(TopicNames.ALL, config.partitions());
-        RedisServer redis = add("Redis", RedisServer.start(layout.redis(), ports.redis()));
-        PostgresServer postgres = add("Postgres", PostgresServer.start(layout.postgres(), ports.postgres()));
-        ObjectStoreServer objectStore = add("S3 store", ObjectStoreServer.start(layout.objectStore(),
+        RedisServer redis = add(label + "Redis", RedisServer.start(data.redis(), ports.redis()));
+        PostgresServer postgres = add(label + "Postgres", PostgresServer.start(data.postgres(), ports.postgres()));
+        ObjectStoreServer objectStore = add(label + "S3 store", ObjectStoreServer.start(data.objectStore(),
                 ports.objectStore()));
-        SchemaRegistryServer registry = join(registryStart);
+        SchemaRegistryServer registry = join(registryStarting);
+        return new Region(name, ports, kafka, registry, redis, postgres, objectStore, data, new ArrayList<>(),
+                new ArrayList<>(), new ArrayList<>());
+    }
 
-        NatterServices.Endpoints endpoints = new NatterServices.Endpoints(kafka.bootstrapServers(), registry.url(),
-                redis.uri(), ports.topologyQueries().stream().map(port -> "http://127.0.0.1:" + port).toList());
+    /** The region's topologies, then its edges, waiting until every edge is ready. */
+    private void startServices(Region region, NatterServices.RegionEnv env, Optional<ModuleClasspath> topologiesClasspath,
+            Optional<ModuleClasspath> edgeClasspath, Optional<ModuleClasspath> attachmentClasspath) {
+        NatterServices.Endpoints endpoints = region.endpoints();
+        DevStackPorts ports = region.ports();
         topologiesClasspath.ifPresent(classpath -> {
             for (int n = 1; n <= config.topologies(); n++) {
-                topologies.add(watch(services.startTopologies(classpath, n, ports.topologyQueries().get(n - 1),
-                        endpoints)));
+                JavaProcess child = watch(services.startTopologies(classpath, n, ports.topologyQueries().get(n - 1),
+                        endpoints, env, region.data()));
+                topologies.add(child);
+                region.topologies().add(child);
             }
         });
         edgeClasspath.ifPresent(classpath -> {
             for (int n = 1; n <= config.edges(); n++) {
-                edges.add(watch(services.startEdge(classpath, n, ports.edges().get(n - 1), ports.edgeGrpc().get(n - 1),
-                        endpoints)));
+                JavaProcess child = watch(services.startEdge(classpath, n, ports.edges().get(n - 1),
+                        ports.edgeGrpc().get(n - 1), endpoints, env));
+                edges.add(child);
+                region.edges().add(child);
             }
         });
-        attachmentClasspath.ifPresent(classpath -> attachmentApis.add(watch(services.startAttachmentApi(classpath,
-                ports.attachmentApi(), endpoints, postgres, objectStore))));
-        for (int i = 0; i < edges.size(); i++) {
-            services.awaitReady(edges.get(i), ports.edges().get(i), EDGE_READY_TIMEOUT);
+        attachmentClasspath.ifPresent(classpath -> {
+            JavaProcess child = watch(services.startAttachmentApi(classpath, ports.attachmentApi(), endpoints,
+                    region.postgres(), region.objectStore(), env));
+            attachmentApis.add(child);
+            region.attachmentApis().add(child);
+        });
+        for (int i = 0; i < region.edges().size(); i++) {
+            services.awaitReady(region.edges().get(i), ports.edges().get(i), EDGE_READY_TIMEOUT);
         }
-        for (JavaProcess attachmentApi : attachmentApis) {
+        for (JavaProcess attachmentApi : region.attachmentApis()) {
             services.awaitReady(attachmentApi, ports.attachmentApi(), EDGE_READY_TIMEOUT);
         }
-        Optional<String> token = edgeClasspath.map(classpath -> services.devToken(classpath, DEV_USER));
+    }
 
-        printEndpoints(ports, kafka, registry, redis, postgres, objectStore, token);
-        out.printf(Locale.ROOT, "Natter dev stack ready in %.1f s%n", (System.nanoTime() - started) / 1e9);
+    /** MirrorMaker 2 between the two regions as a child JVM, waited for until both flows replicate. */
+    private void startMirrorMaker(ModuleClasspath classpath, Region a, Region b) {
+        long logFrom = sizeOf(layout.log("mirrormaker"));
+        mirrorMaker = watch(services.startMirrorMaker(classpath, a.name(), a.endpoints(), b.name(), b.endpoints()));
+        services.awaitMirrorMakerReady(mirrorMaker, logFrom, MIRRORMAKER_READY_TIMEOUT);
+    }
+
+    /** {@code .natter/run/region-<r>.env}: what {@code ./natter region} needs to reach the region's topologies. */
+    private void writeRegionFile(Region region) {
+        Path file = layout.run().resolve("region-" + region.name() + ".env");
+        String text = "TOPOLOGY_URL=http://127.0.0.1:" + region.ports().topologyQueries().getFirst() + System.lineSeparator()
+                + "EDGE_URL=http://127.0.0.1:" + region.ports().edges().getFirst() + System.lineSeparator()
+                + "KAFKA=" + region.kafka().bootstrapServers() + System.lineSeparator();
+        try {
+            Files.writeString(file, text);
+        } catch (IOException e) {
+            throw new StartupException("could not write " + file, e);
+        }
+        pidFiles.add(file);
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.exists(file) ? Files.size(file) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     private void prepareDataDir() {
@@ -164,31 +279,32 @@ public final class DevStack implements AutoCloseable {
         writePidFile(LeftoverProcesses.DEV_STACK, ProcessHandle.current().pid());
     }
 
-    private void printEndpoints(DevStackPorts ports, KafkaBroker kafka, SchemaRegistryServer registry, RedisServer redis,
-            PostgresServer postgres, ObjectStoreServer objectStore, Optional<String> token) {
+    private void printEndpoints(Region region, Optional<String> token) {
         String relativeRoot = repoRoot.relativize(layout.root()).toString();
+        DevStackPorts ports = region.ports();
         out.println();
-        for (int i = 0; i < edges.size(); i++) {
+        for (int i = 0; i < region.edges().size(); i++) {
             int port = ports.edges().get(i);
-            line(edges.get(i).name() + " WebSocket", "ws://127.0.0.1:" + port + "/ws");
-            line(edges.get(i).name() + " REST", "http://127.0.0.1:" + port + "  (metrics: /metrics)");
-            line(edges.get(i).name() + " gRPC", "127.0.0.1:" + ports.edgeGrpc().get(i) + "  (internal PresenceService)");
+            String name = region.edges().get(i).name();
+            line(name + " WebSocket", "ws://127.0.0.1:" + port + "/ws");
+            line(name + " REST", "http://127.0.0.1:" + port + "  (metrics: /metrics)");
+            line(name + " gRPC", "127.0.0.1:" + ports.edgeGrpc().get(i) + "  (internal PresenceService)");
         }
-        for (JavaProcess attachmentApi : attachmentApis) {
+        for (JavaProcess attachmentApi : region.attachmentApis()) {
             line(attachmentApi.name(), "http://127.0.0.1:" + ports.attachmentApi() + "  (REST; OpenAPI: /openapi.yaml; "
                     + "bucket natter-attachments)");
         }
-        for (int i = 0; i < topologies.size(); i++) {
-            line(topologies.get(i).name(), "pid " + topologies.get(i).pid() + ", query API http://127.0.0.1:"
-                    + ports.topologyQueries().get(i));
+        for (int i = 0; i < region.topologies().size(); i++) {
+            line(region.topologies().get(i).name(), "pid " + region.topologies().get(i).pid()
+                    + ", query API http://127.0.0.1:" + ports.topologyQueries().get(i));
         }
-        line("Schema registry", registry.url());
-        line("Kafka", kafka.bootstrapServers() + "  (" + TopicNames.ALL.size() + " topics)");
-        line("Postgres", postgres.jdbcUrl());
-        line("Redis", redis.uri());
-        line("S3", objectStore.endpoint() + "  (access key " + objectStore.accessKey() + ", secret key "
-                + objectStore.secretKey() + ")");
-        line("Data", relativeRoot + "/   logs: " + relativeRoot + "/logs/");
+        line(region.label("Schema registry"), region.registry().url());
+        line(region.label("Kafka"), region.kafka().bootstrapServers() + "  (" + TopicNames.ALL.size() + " topics)");
+        line(region.label("Postgres"), region.postgres().jdbcUrl());
+        line(region.label("Redis"), region.redis().uri());
+        line(region.label("S3"), region.objectStore().endpoint() + "  (access key " + region.objectStore().accessKey()
+                + ", secret key " + region.objectStore().secretKey() + ")");
+        line("Data", repoRoot.relativize(region.data().root()) + "/   logs: " + relativeRoot + "/logs/");
         token.ifPresent(value -> line("Dev token (" + DEV_USER + ")", value));
         out.println();
     }
@@ -241,6 +357,9 @@ public final class DevStack implements AutoCloseable {
             stopInParallel(attachmentApis);
             stopInParallel(edges);
             stopInParallel(topologies);
+            if (mirrorMaker != null) {
+                mirrorMaker.stop(CHILD_GRACE);
+            }
             // A registry still starting must finish first, so its process is stopped rather than orphaned.
             registryStart.handle((registry, failure) -> registry).join();
             for (Component component = components.pollLast(); component != null; component = components.pollLast()) {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * What {@code ./natter dev} should start, parsed from its arguments and environment by {@link #parse}.
@@ -14,8 +15,13 @@ import java.util.stream.Collectors;
  * @param topologies number of topologies processes
  * @param partitions partitions of every Natter topic (only when the topic is created)
  * @param help       print usage and exit
+ * @param regions    empty for one region; else the two regions to run side by side with MirrorMaker 2 between them
  */
-public record DevStackConfig(boolean clean, int edges, int topologies, int partitions, boolean help) {
+public record DevStackConfig(boolean clean, int edges, int topologies, int partitions, boolean help,
+        List<String> regions) {
+
+    /** Ports of the n-th region (0-based) are the single-region ones plus n times this. */
+    public static final int REGION_PORT_OFFSET = 10_000;
 
     /** One command-line option: its flag, the environment variable that sets its default (if any), default and doc. */
     public record Option(String flag, Optional<String> envKey, String defaultValue, String doc) {
@@ -32,15 +38,29 @@ public record DevStackConfig(boolean clean, int edges, int topologies, int parti
             "number of topologies processes (Kafka Streams instances sharing one application id)");
     public static final Option PARTITIONS = new Option("--partitions", Optional.of("NATTER_PARTITIONS"), "6",
             "partitions of every Natter topic; applies when a topic is created, so change it together with --clean");
+    public static final Option REGIONS = new Option("--regions", Optional.empty(), "",
+            "two regions, e.g. us,eu: a full stack each (ports + " + REGION_PORT_OFFSET + " for the second, data "
+                    + "under .natter/regions/<r>/) and MirrorMaker 2 both ways");
     public static final Option HELP = new Option("--help", Optional.empty(), "false", "print this help and exit");
 
     /** Every option, in the order the usage text and the README list them. */
-    public static final List<Option> OPTIONS = List.of(CLEAN, EDGES, TOPOLOGIES, PARTITIONS, HELP);
+    public static final List<Option> OPTIONS = List.of(CLEAN, EDGES, TOPOLOGIES, PARTITIONS, REGIONS, HELP);
 
     public DevStackConfig {
         requireAtLeast(EDGES, edges, 0);
         requireAtLeast(TOPOLOGIES, topologies, 0);
         requireAtLeast(PARTITIONS, partitions, 1);
+        regions = List.copyOf(regions);
+        if (!regions.isEmpty() && (regions.size() != 2 || regions.get(0).equals(regions.get(1))
+                || !regions.stream().allMatch(r -> r.matches("[a-z][a-z0-9-]*")))) {
+            throw new UsageException(REGIONS.flag() + " needs two different region names [a-z][a-z0-9-]*, e.g. us,eu; got "
+                    + String.join(",", regions));
+        }
+    }
+
+    /** One region, as before regions existed. */
+    public DevStackConfig(boolean clean, int edges, int topologies, int partitions, boolean help) {
+        this(clean, edges, topologies, partitions, help, List.of());
     }
 
     /** Parses {@code ./natter dev} arguments ({@code --flag value} or {@code --flag=value}); env supplies defaults. */
@@ -74,14 +94,16 @@ public record DevStackConfig(boolean clean, int edges, int topologies, int parti
                 integer(EDGES, values, env),
                 integer(TOPOLOGIES, values, env),
                 integer(PARTITIONS, values, env),
-                values.containsKey(HELP));
+                values.containsKey(HELP),
+                values.containsKey(REGIONS) ? Stream.of(values.get(REGIONS).split(",")).map(String::trim)
+                        .filter(r -> !r.isEmpty()).toList() : List.of());
     }
 
     /** The help text, generated from {@link #OPTIONS}. */
     public static String usage() {
         return "usage: ./natter dev [options]" + System.lineSeparator() + OPTIONS.stream()
-                .map(o -> String.format("  %-18s %s%s", o.flag() + (o.takesValue() ? " N" : ""), o.doc(),
-                        (o.takesValue() ? " (default " + o.defaultValue()
+                .map(o -> String.format("  %-18s %s%s", o.flag() + (o == REGIONS ? " A,B" : o.takesValue() ? " N" : ""),
+                        o.doc(), (o == REGIONS ? "" : o.takesValue() ? " (default " + o.defaultValue()
                                 + o.envKey().map(key -> ", or env " + key).orElse("") + ")" : "")))
                 .collect(Collectors.joining(System.lineSeparator()));
     }

@@ -34,6 +34,11 @@ public record DevStackLayout(Path root) {
         return root.resolve("s3");
     }
 
+    /** The data of one region of a two-region stack ({@code .natter/regions/<r>/}); logs and pids stay at the root. */
+    public DevStackLayout region(String name) {
+        return new DevStackLayout(root.resolve("regions").resolve(name));
+    }
+
     /** Kafka Streams state of the {@code n}th topologies process. */
     public Path topologyState(int n) {
         return root.resolve("state").resolve("topologies-" + n);

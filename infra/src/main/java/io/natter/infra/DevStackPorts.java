@@ -38,36 +38,42 @@ public record DevStackPorts(int kafka, int registry, int redis, int postgres, in
 
     /** Picks the ports, refusing with a clear message when one that must be fixed is taken. */
     public static DevStackPorts choose(int edgeCount, int topologyCount, IntPredicate isFree) {
-        requireFree(KAFKA, "Kafka", isFree);
-        requireFree(REGISTRY, "the schema registry", isFree);
-        requireFree(REDIS, "Redis", isFree);
-        requireFree(OBJECT_STORE, "the S3 object store", isFree);
+        return choose(edgeCount, topologyCount, 0, isFree);
+    }
+
+    /** As {@link #choose(int, int, IntPredicate)} with every port moved up by {@code offset} (a second region). */
+    public static DevStackPorts choose(int edgeCount, int topologyCount, int offset, IntPredicate isFree) {
+        int kafka = requireFree(KAFKA + offset, "Kafka", isFree);
+        int registry = requireFree(REGISTRY + offset, "the schema registry", isFree);
+        int redis = requireFree(REDIS + offset, "Redis", isFree);
+        int objectStore = requireFree(OBJECT_STORE + offset, "the S3 object store", isFree);
+        int attachmentApi = ATTACHMENT_API + offset;
         if (edgeCount > 0) {
             // The attachment-api runs with the edges.
-            requireFree(ATTACHMENT_API, "the attachment-api", isFree);
+            requireFree(attachmentApi, "the attachment-api", isFree);
         }
-        int postgres = isFree.test(POSTGRES) ? POSTGRES : requireFree(POSTGRES_FALLBACK, "Postgres (5432 is taken too)",
-                isFree);
-        Set<Integer> taken = Set.of(KAFKA, REGISTRY, REDIS, OBJECT_STORE, ATTACHMENT_API, postgres);
+        int postgres = isFree.test(POSTGRES + offset) ? POSTGRES + offset
+                : requireFree(POSTGRES_FALLBACK + offset, "Postgres (" + (POSTGRES + offset) + " is taken too)", isFree);
+        Set<Integer> taken = Set.of(kafka, registry, redis, objectStore, attachmentApi, postgres);
         List<Integer> edges = new ArrayList<>();
-        for (int port = FIRST_EDGE; edges.size() < edgeCount; port++) {
+        for (int port = FIRST_EDGE + offset; edges.size() < edgeCount; port++) {
             if (!taken.contains(port)) {
                 edges.add(requireFree(port, "edge-" + (edges.size() + 1), isFree));
             }
         }
         List<Integer> queries = new ArrayList<>();
-        for (int port = FIRST_TOPOLOGY_QUERY; queries.size() < topologyCount; port++) {
+        for (int port = FIRST_TOPOLOGY_QUERY + offset; queries.size() < topologyCount; port++) {
             if (!taken.contains(port) && !edges.contains(port)) {
                 queries.add(requireFree(port, "the query API of topologies-" + (queries.size() + 1), isFree));
             }
         }
         List<Integer> grpc = new ArrayList<>();
-        for (int port = FIRST_EDGE_GRPC; grpc.size() < edgeCount; port++) {
+        for (int port = FIRST_EDGE_GRPC + offset; grpc.size() < edgeCount; port++) {
             if (!taken.contains(port) && !edges.contains(port) && !queries.contains(port)) {
                 grpc.add(requireFree(port, "the gRPC port of edge-" + (grpc.size() + 1), isFree));
             }
         }
-        return new DevStackPorts(KAFKA, REGISTRY, REDIS, postgres, OBJECT_STORE, ATTACHMENT_API, edges, queries, grpc);
+        return new DevStackPorts(kafka, registry, redis, postgres, objectStore, attachmentApi, edges, queries, grpc);
     }
 
     private static int requireFree(int port, String what, IntPredicate isFree) {

@@ -23,6 +23,10 @@ final class NatterServices {
     static final String EDGE_MODULE = "edge-ws";
     static final String EDGE_MAIN = "io.natter.edge.EdgeServer";
     static final String DEV_TOKEN_MAIN = "io.natter.edge.DevTokenCommand";
+    static final String MIRRORMAKER_MODULE = "mirrormaker";
+    static final String MIRRORMAKER_MAIN = "io.natter.mirrormaker.MirrorMakerApp";
+    /** What MirrorMakerApp logs once every connector and task of both flows runs. */
+    static final String MIRRORMAKER_READY_LINE = "MirrorMaker replicating";
     static final String ATTACHMENT_MODULE = "attachment-api";
     static final String ATTACHMENT_MAIN = "io.natter.attachment.AttachmentServer";
     static final String ATTACHMENT_NAME = "attachment-api";
@@ -32,6 +36,26 @@ final class NatterServices {
 
     /** Where the services find the infrastructure and the topologies' query APIs. */
     record Endpoints(String kafkaBootstrap, String schemaRegistryUrl, String redisUri, List<String> topologyQueryUrls) {}
+
+    /**
+     * The region services run in: its name, the prefix of their process names ({@code eu-edge-1}; empty for one
+     * region), and what topologies and edges must know of the peer region (nothing for one region).
+     */
+    record RegionEnv(String region, String namePrefix, Map<String, String> topologyEnv, Map<String, String> edgeEnv) {
+        static RegionEnv single() {
+            return new RegionEnv(REGION, "", Map.of(), Map.of());
+        }
+
+        /**
+         * Region {@code region} of a pair: topologies judge and replicate with {@code peer} (NATTER_PEER_REGIONS);
+         * edges deliver the peer's mirrored topics and ACK at {@code ackLevel}, watching the peer's cluster.
+         */
+        static RegionEnv ofPair(String region, String peer, String peerKafkaBootstrap, String ackLevel) {
+            return new RegionEnv(region, region + "-", Map.of("NATTER_PEER_REGIONS", peer),
+                    Map.of("NATTER_PEER_REGIONS", peer, "NATTER_ACK_LEVEL", ackLevel,
+                            "NATTER_PEER_KAFKA_BOOTSTRAP", peerKafkaBootstrap));
+        }
+    }
 
     private final Path repoRoot;
     private final DevStackLayout layout;
@@ -51,6 +75,10 @@ final class NatterServices {
         return ModuleClasspath.of(repoRoot, EDGE_MODULE, EDGE_MAIN, "To start only the other parts, pass --edges 0.");
     }
 
+    ModuleClasspath mirrorMakerClasspath() {
+        return ModuleClasspath.of(repoRoot, MIRRORMAKER_MODULE, MIRRORMAKER_MAIN, "--regions needs the mirrormaker module.");
+    }
+
     ModuleClasspath attachmentClasspath() {
         return ModuleClasspath.of(repoRoot, ATTACHMENT_MODULE, ATTACHMENT_MAIN,
                 "It runs with the edges; to start only the infrastructure, pass --edges 0.");
@@ -62,12 +90,18 @@ final class NatterServices {
      */
     JavaProcess startAttachmentApi(ModuleClasspath classpath, int port, Endpoints endpoints, PostgresServer postgres,
             ObjectStoreServer objectStore) {
-        return start(ATTACHMENT_NAME, classpath, ATTACHMENT_MAIN, Map.ofEntries(
+        return startAttachmentApi(classpath, port, endpoints, postgres, objectStore, RegionEnv.single());
+    }
+
+    /** As above, in {@code region} (named {@code <region>-attachment-api} when there are two). */
+    JavaProcess startAttachmentApi(ModuleClasspath classpath, int port, Endpoints endpoints, PostgresServer postgres,
+            ObjectStoreServer objectStore, RegionEnv region) {
+        return start(region.namePrefix() + ATTACHMENT_NAME, classpath, ATTACHMENT_MAIN, Map.ofEntries(
                 Map.entry("NATTER_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrap()),
                 Map.entry("NATTER_SCHEMA_REGISTRY_URL", endpoints.schemaRegistryUrl()),
-                Map.entry("NATTER_REGION", REGION),
+                Map.entry("NATTER_REGION", region.region()),
                 Map.entry("NATTER_ATTACHMENT_PORT", Integer.toString(port)),
-                Map.entry("NATTER_NODE_ID", ATTACHMENT_NAME),
+                Map.entry("NATTER_NODE_ID", region.namePrefix() + ATTACHMENT_NAME),
                 Map.entry("NATTER_TOPOLOGY_QUERY_URLS", String.join(",", endpoints.topologyQueryUrls())),
                 Map.entry("NATTER_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:" + postgres.port() + "/"
                         + PostgresServer.DATABASE),
@@ -79,28 +113,77 @@ final class NatterServices {
 
     /** Starts the {@code n}th Kafka Streams instance with its own state dir; all share one application id. */
     JavaProcess startTopologies(ModuleClasspath classpath, int n, int queryPort, Endpoints endpoints) {
-        String name = "topologies-" + n;
-        return start(name, classpath, TOPOLOGIES_MAIN, Map.of(
+        return startTopologies(classpath, n, queryPort, endpoints, RegionEnv.single(), layout);
+    }
+
+    /** As above, in {@code region}, with state under {@code regionLayout}. */
+    JavaProcess startTopologies(ModuleClasspath classpath, int n, int queryPort, Endpoints endpoints, RegionEnv region,
+            DevStackLayout regionLayout) {
+        String name = region.namePrefix() + "topologies-" + n;
+        Map<String, String> env = new java.util.HashMap<>(Map.of(
                 "NATTER_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrap(),
                 "NATTER_SCHEMA_REGISTRY_URL", endpoints.schemaRegistryUrl(),
-                "NATTER_REGION", REGION,
-                "NATTER_TOPOLOGY_STATE_DIR", layout.topologyState(n).toString(),
+                "NATTER_REGION", region.region(),
+                "NATTER_TOPOLOGY_STATE_DIR", regionLayout.topologyState(n).toString(),
                 "NATTER_TOPOLOGY_INSTANCE_ID", name,
                 "NATTER_TOPOLOGY_QUERY_PORT", Integer.toString(queryPort)));
+        env.putAll(region.topologyEnv());
+        return start(name, classpath, TOPOLOGIES_MAIN, env);
     }
 
     /** Starts the {@code n}th edge on {@code port}, its internal gRPC on {@code grpcPort}, with node id {@code edge-n}. */
     JavaProcess startEdge(ModuleClasspath classpath, int n, int port, int grpcPort, Endpoints endpoints) {
-        String name = "edge-" + n;
-        return start(name, classpath, EDGE_MAIN, Map.of(
+        return startEdge(classpath, n, port, grpcPort, endpoints, RegionEnv.single());
+    }
+
+    /** As above, in {@code region} (node id {@code <region>-edge-n} when there are two). */
+    JavaProcess startEdge(ModuleClasspath classpath, int n, int port, int grpcPort, Endpoints endpoints,
+            RegionEnv region) {
+        String name = region.namePrefix() + "edge-" + n;
+        Map<String, String> env = new java.util.HashMap<>(Map.of(
                 "NATTER_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrap(),
                 "NATTER_SCHEMA_REGISTRY_URL", endpoints.schemaRegistryUrl(),
-                "NATTER_REGION", REGION,
+                "NATTER_REGION", region.region(),
                 "NATTER_EDGE_PORT", Integer.toString(port),
                 "NATTER_NODE_ID", name,
                 "NATTER_TOPOLOGY_QUERY_URLS", String.join(",", endpoints.topologyQueryUrls()),
                 "NATTER_REDIS_URI", endpoints.redisUri(),
                 "NATTER_GRPC_PORT", Integer.toString(grpcPort)));
+        env.putAll(region.edgeEnv());
+        return start(name, classpath, EDGE_MAIN, env);
+    }
+
+    /** Starts MirrorMaker 2 (both flows, the bundled template) between regions {@code a} and {@code b}. */
+    JavaProcess startMirrorMaker(ModuleClasspath classpath, String a, Endpoints aEndpoints, String b,
+            Endpoints bEndpoints) {
+        return start("mirrormaker", classpath, MIRRORMAKER_MAIN, Map.of(
+                "NATTER_MM2_REGION_A", a,
+                "NATTER_MM2_REGION_A_KAFKA_BOOTSTRAP", aEndpoints.kafkaBootstrap(),
+                "NATTER_MM2_REGION_A_SCHEMA_REGISTRY_URL", aEndpoints.schemaRegistryUrl(),
+                "NATTER_MM2_REGION_B", b,
+                "NATTER_MM2_REGION_B_KAFKA_BOOTSTRAP", bEndpoints.kafkaBootstrap(),
+                "NATTER_MM2_REGION_B_SCHEMA_REGISTRY_URL", bEndpoints.schemaRegistryUrl()));
+    }
+
+    /**
+     * Waits until MirrorMaker logs that every connector runs (after byte {@code logFrom} of its log, which earlier runs
+     * appended to), failing early (with its log) if it exits.
+     */
+    void awaitMirrorMakerReady(JavaProcess mirrorMaker, long logFrom, Duration timeout) {
+        Await.until(mirrorMaker.name() + " logs '" + MIRRORMAKER_READY_LINE + "'", timeout, () -> {
+            if (!mirrorMaker.isAlive()) {
+                throw new StartupException(mirrorMaker.name() + " exited with code "
+                        + mirrorMaker.onExit().join().exitValue() + "; last lines of " + mirrorMaker.logFile() + ":"
+                        + System.lineSeparator() + mirrorMaker.logTail(30));
+            }
+            try {
+                byte[] log = java.nio.file.Files.readAllBytes(mirrorMaker.logFile());
+                int from = (int) Math.min(logFrom, log.length);
+                return new String(log, from, log.length - from, StandardCharsets.UTF_8).contains(MIRRORMAKER_READY_LINE);
+            } catch (IOException e) {
+                return false;
+            }
+        });
     }
 
     /** Waits until the service answers {@code GET /health/ready} with 200, failing early (with its log) if it exits. */

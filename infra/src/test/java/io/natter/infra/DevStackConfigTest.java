@@ -83,6 +83,23 @@ class DevStackConfigTest {
     }
 
     @Test
+    void readsTwoRegions() {
+        assertThat(DevStackConfig.parse(List.of("--regions", "us, eu"), Map.of()).regions()).containsExactly("us", "eu");
+        assertThat(DevStackConfig.parse(List.of(), Map.of()).regions()).isEmpty();
+    }
+
+    @Test
+    void refusesOtherThanTwoDistinctRegions() {
+        assertThatThrownBy(() -> DevStackConfig.parse(List.of("--regions", "us"), Map.of()))
+                .isInstanceOf(UsageException.class)
+                .hasMessage("--regions needs two different region names [a-z][a-z0-9-]*, e.g. us,eu; got us");
+        assertThatThrownBy(() -> DevStackConfig.parse(List.of("--regions=us,us"), Map.of()))
+                .hasMessage("--regions needs two different region names [a-z][a-z0-9-]*, e.g. us,eu; got us,us");
+        assertThatThrownBy(() -> DevStackConfig.parse(List.of("--regions=us,EU"), Map.of()))
+                .hasMessage("--regions needs two different region names [a-z][a-z0-9-]*, e.g. us,eu; got us,EU");
+    }
+
+    @Test
     void usageListsEveryOptionWithItsDefault() {
         assertThat(DevStackConfig.usage().lines().toList()).containsExactly(
                 "usage: ./natter dev [options]",
@@ -90,6 +107,7 @@ class DevStackConfigTest {
                 "  --edges N          " + DevStackConfig.EDGES.doc() + " (default 1)",
                 "  --topologies N     " + DevStackConfig.TOPOLOGIES.doc() + " (default 1)",
                 "  --partitions N     " + DevStackConfig.PARTITIONS.doc() + " (default 6, or env NATTER_PARTITIONS)",
+                "  --regions A,B      " + DevStackConfig.REGIONS.doc(),
                 "  --help             " + DevStackConfig.HELP.doc());
     }
 

@@ -15,6 +15,14 @@ class DevStackPortsTest {
     }
 
     @Test
+    void movesEveryPortOfASecondRegionUpByTheOffset() {
+        assertThat(DevStackPorts.choose(2, 1, 10_000, port -> true))
+                .isEqualTo(new DevStackPorts(19092, 18081, 16379, 15432, 19000, 18070, List.of(18080, 18082), List.of(18090),
+                        List.of(19090, 19091)));
+        assertThat(DevStackPorts.choose(1, 1, 10_000, port -> port != 15432).postgres()).isEqualTo(25432);
+    }
+
+    @Test
     void numbersFurtherEdgesUpwardsSkippingTheRegistryPort() {
         assertThat(DevStackPorts.choose(3, 1, port -> true).edges()).containsExactly(8080, 8082, 8083);
         assertThat(DevStackPorts.choose(0, 1, port -> true).edges()).isEmpty();

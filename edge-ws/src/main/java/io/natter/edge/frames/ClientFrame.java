@@ -53,8 +53,15 @@ public sealed interface ClientFrame {
     /** A page of a room's history: the newest {@code limit} messages before {@code beforeSeq} (newest when absent). */
     record History(String roomId, Long beforeSeq, Integer limit) implements ClientFrame {}
 
-    /** Replay every message after {@code rooms[roomId]} (the last seq the client has), then continue live. */
-    record Resume(Map<String, Long> rooms) implements ClientFrame {}
+    /**
+     * Replay every message after {@code rooms[roomId]} (the last seq the client has), then continue live;
+     * {@code epochs[roomId]} (optional) is the epoch of that seq, so a room that failed over since can say EPOCH.
+     */
+    record Resume(Map<String, Long> rooms, Map<String, Integer> epochs) implements ClientFrame {
+        public Resume(Map<String, Long> rooms) {
+            this(rooms, null);
+        }
+    }
 
     /** Liveness probe, answered with PONG; also refreshes the user's presence. */
     record Ping() implements ClientFrame {}

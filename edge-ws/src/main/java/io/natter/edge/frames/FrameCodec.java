@@ -278,6 +278,14 @@ public final class FrameCodec {
                 throw new FrameException("INVALID_FRAME", "rooms." + room.getKey() + " must be a seq of at least 0", ref);
             }
         }
+        if (resume.epochs() != null) {
+            for (Map.Entry<String, Integer> epoch : resume.epochs().entrySet()) {
+                if (!resume.rooms().containsKey(epoch.getKey()) || epoch.getValue() == null || epoch.getValue() < 0) {
+                    throw new FrameException("INVALID_FRAME", "epochs." + epoch.getKey()
+                            + " must be an epoch of at least 0 for a room in rooms", ref);
+                }
+            }
+        }
     }
 
     private static void requireId(String field, String value, String ref) throws FrameException {

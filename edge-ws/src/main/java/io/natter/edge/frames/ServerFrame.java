@@ -20,13 +20,22 @@ import java.util.List;
     @JsonSubTypes.Type(value = ServerFrame.PresenceSnapshot.class, name = "PRESENCE_SNAPSHOT"),
     @JsonSubTypes.Type(value = ServerFrame.Presence.class, name = "PRESENCE"),
     @JsonSubTypes.Type(value = ServerFrame.PresenceUnsubscribed.class, name = "PRESENCE_UNSUBSCRIBED"),
-    @JsonSubTypes.Type(value = ServerFrame.TokenRefreshed.class, name = "TOKEN_REFRESHED")
+    @JsonSubTypes.Type(value = ServerFrame.TokenRefreshed.class, name = "TOKEN_REFRESHED"),
+    @JsonSubTypes.Type(value = ServerFrame.Epoch.class, name = "EPOCH")
 })
 public sealed interface ServerFrame {
 
-    /** A sequenced room message, delivered to every connected member (the sender included). */
-    record Message(String roomId, String messageId, String senderId, String content, Instant ts, long seq,
-            List<Attachment> attachments) implements ServerFrame {}
+    /**
+     * A sequenced room message, delivered to every connected member (the sender included); {@code seq} is unique
+     * within the room's {@code epoch} (which grows when the room fails over to another region).
+     */
+    record Message(String roomId, String messageId, String senderId, String content, Instant ts, long seq, int epoch,
+            List<Attachment> attachments) implements ServerFrame {
+        public Message(String roomId, String messageId, String senderId, String content, Instant ts, long seq,
+                List<Attachment> attachments) {
+            this(roomId, messageId, senderId, content, ts, seq, 0, attachments);
+        }
+    }
 
     /** The message {@code messageId} (at {@code seq}) now reads {@code content}. */
     record MessageEdited(String roomId, String messageId, long seq, String content, String editorId, Instant editedAt)
@@ -39,8 +48,19 @@ public sealed interface ServerFrame {
     record MessageDeleted(String roomId, String messageId, long seq, String deletedBy, Instant deletedAt)
             implements ServerFrame {}
 
-    /** Tells the sending session its message got {@code messageId} and {@code seq}. */
-    record Ack(String clientMsgId, String messageId, long seq) implements ServerFrame {}
+    /** Tells the sending session its message got {@code messageId} and {@code seq} in the room's {@code epoch}. */
+    record Ack(String clientMsgId, String messageId, long seq, int epoch) implements ServerFrame {
+        public Ack(String clientMsgId, String messageId, long seq) {
+            this(clientMsgId, messageId, seq, 0);
+        }
+    }
+
+    /**
+     * The room now runs under {@code epoch} (it was re-homed to another region), sequenced on from {@code fromSeq}:
+     * the client's own sends ACKed at seq {@code >= fromSeq} under an older epoch were lost and must be resent with
+     * the same clientMsgId (resending one that did survive is harmless: it is answered with the original).
+     */
+    record Epoch(String roomId, int epoch, long fromSeq) implements ServerFrame {}
 
     /**
      * A refused frame or command; {@code ref} is the send's clientMsgId, the request's id, or the room id of a

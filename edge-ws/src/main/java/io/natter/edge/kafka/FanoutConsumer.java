@@ -1,5 +1,6 @@
 package io.natter.edge.kafka;
 
+import io.natter.edge.regions.ReplicationGate;
 import io.natter.schemas.Topic;
 import io.natter.schemas.Topics;
 import java.time.Duration;
@@ -7,7 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
+
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -24,6 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One thread that reads ALL partitions of the fan-out, rejection and membership topics with
  * {@code assign()} (no consumer group: every edge must see every record), from their end at start.
+ * With peer regions it reads their mirrored copies ({@code <peer>.chat.fanout.v1}, ...) too and delivers them alike;
+ * with a {@link ReplicationGate} (replicated acks) it also reports the local and mirrored sent topics' records to it.
  * Partitions are discovered once at start: partitions added later need an edge restart.
  * A record that does not decode is logged and skipped, so one bad record cannot stall delivery.
  */
@@ -39,28 +43,54 @@ public final class FanoutConsumer implements AutoCloseable {
     private final CountDownLatch closing = new CountDownLatch(1);
     private volatile boolean ready;
 
-    private record Route<V extends SpecificRecord>(Topic<String, V> topic, Consumer<V> handler) {
+    private record Route<V extends SpecificRecord>(Topic<String, V> topic,
+            BiConsumer<V, ConsumerRecord<String, byte[]>> handler) {
         void deliver(ConsumerRecord<String, byte[]> record) {
-            handler.accept(topic.valueSerde().deserializer().deserialize(record.topic(), record.value()));
+            handler.accept(topic.valueSerde().deserializer().deserialize(record.topic(), record.value()), record);
         }
     }
 
     public FanoutConsumer(String bootstrap, String nodeId, Topics topics, InboundEvents events) {
-        this(bootstrap, nodeId, topics, events, FanoutObserver.NONE);
+        this(bootstrap, nodeId, topics, events, List.of(), null);
     }
 
-    /** Delivers to {@code events}, each record through {@code observer}. */
-    public FanoutConsumer(String bootstrap, String nodeId, Topics topics, InboundEvents events,
-            FanoutObserver observer) {
+    /** Reads this region's topics and those mirrored from {@code peers}; {@code gate} null = local acks. */
+    public FanoutConsumer(String bootstrap, String nodeId, Topics topics, InboundEvents events, List<String> peers,
+            ReplicationGate gate) {
+        this(bootstrap, nodeId, topics, events, peers, gate, FanoutObserver.NONE);
+    }
+
+    /** As above, each record delivered through {@code observer}. */
+    public FanoutConsumer(String bootstrap, String nodeId, Topics topics, InboundEvents events, List<String> peers,
+            ReplicationGate gate, FanoutObserver observer) {
         this.observer = observer;
         this.consumer = new KafkaConsumer<>(KafkaClientSettings.fanoutConsumer(bootstrap, nodeId),
                 new StringDeserializer(), new ByteArrayDeserializer());
-        this.routes = List.of(
-                new Route<>(topics.fanout(), value -> events.onFanout(value.getPayload())),
-                new Route<>(topics.messageRejected(), value -> events.onRejection(value.getPayload())),
-                new Route<>(topics.roomMembership(), events::onMembership));
+        List<Route<?>> all = new ArrayList<>(routes(topics, events, null));
+        peers.forEach(peer -> all.addAll(routes(topics, events, peer)));
+        if (gate != null) {
+            all.add(new Route<>(topics.messageSent(), (value, record) ->
+                    gate.localSent(value.getPayload().getMessageId(), record.partition(), record.offset())));
+            peers.forEach(peer -> all.add(new Route<>(topics.messageSent().mirroredFrom(peer),
+                    (value, record) -> gate.mirroredSent(value.getPayload().getMessageId()))));
+        }
+        this.routes = List.copyOf(all);
         this.thread = new Thread(this::run, nodeId + "-fanout");
         observer.bind(consumer);
+    }
+
+    /** The delivered topics of one region: this one's ({@code peer} null) or a peer's mirrored copies. */
+    private static List<Route<?>> routes(Topics topics, InboundEvents events, String peer) {
+        // Membership first within a poll: a re-home is known before the first message of its epoch is delivered.
+        return List.of(
+                new Route<>(mirrored(topics.roomMembership(), peer), (value, record) -> events.onMembership(value)),
+                new Route<>(mirrored(topics.fanout(), peer), (value, record) -> events.onFanout(value.getPayload())),
+                new Route<>(mirrored(topics.messageRejected(), peer),
+                        (value, record) -> events.onRejection(value.getPayload())));
+    }
+
+    private static <V extends SpecificRecord> Topic<String, V> mirrored(Topic<String, V> topic, String peer) {
+        return peer == null ? topic : topic.mirroredFrom(peer);
     }
 
     /** Starts the polling thread; {@link #ready()} turns true once every partition is assigned and positioned. */
@@ -98,7 +128,10 @@ public final class FanoutConsumer implements AutoCloseable {
         }
     }
 
-    /** Every partition of the three topics, retrying until all exist; empty if closed first. */
+    /**
+     * Every partition of the routed topics, retrying until all exist (a peer's mirrored topics appear once
+     * MirrorMaker replicated the peer's first records); empty if closed first.
+     */
     private List<TopicPartition> discoverPartitions() {
         while (closing.getCount() > 0) {
             List<TopicPartition> partitions = new ArrayList<>();

@@ -21,7 +21,7 @@ public final class HistoryFrames {
             return new ServerFrame.MessageDeleted(message.roomId(), message.messageId(), message.seq(), null, null);
         }
         return new ServerFrame.Message(message.roomId(), message.messageId(), message.senderId(), message.content(),
-                message.ts(), message.seq(), attachments(message));
+                message.ts(), message.seq(), message.epoch() == null ? 0 : message.epoch(), attachments(message));
     }
 
     private static List<ServerFrame.Attachment> attachments(StoredMessage message) {

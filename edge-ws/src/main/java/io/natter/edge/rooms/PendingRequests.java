@@ -54,7 +54,12 @@ public final class PendingRequests {
 
     /** Resolves the send {@code commandId} as sequenced; false when nothing here waits for it. */
     public boolean sequenced(String commandId, String messageId, long seq) {
-        return complete(commandId, new Verdict.Sequenced(messageId, seq));
+        return sequenced(commandId, messageId, seq, 0);
+    }
+
+    /** Resolves the send {@code commandId} as sequenced at {@code seq} of {@code epoch}; false when nothing waits. */
+    public boolean sequenced(String commandId, String messageId, long seq, int epoch) {
+        return complete(commandId, new Verdict.Sequenced(messageId, seq, epoch, false));
     }
 
     /**
@@ -62,11 +67,16 @@ public final class PendingRequests {
      * messageId and seq) is sequenced, anything else fails. False when nothing waits.
      */
     public boolean reject(String commandId, String code, String message, String messageId, Long seq) {
+        return reject(commandId, code, message, messageId, seq, 0);
+    }
+
+    /** As {@link #reject(String, String, String, String, Long)}, a DUPLICATE naming the original's {@code epoch}. */
+    public boolean reject(String commandId, String code, String message, String messageId, Long seq, int epoch) {
         if (ALREADY_MEMBER.equals(code)) {
             return succeed(commandId);
         }
         if (DUPLICATE.equals(code) && messageId != null && seq != null) {
-            return sequenced(commandId, messageId, seq);
+            return complete(commandId, new Verdict.Sequenced(messageId, seq, epoch, true));
         }
         return fail(commandId, new CommandRejectedException(code, message));
     }

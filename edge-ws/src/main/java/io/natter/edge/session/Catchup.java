@@ -9,6 +9,7 @@ import io.natter.edge.query.MessagePage;
 import io.natter.edge.query.RoomView;
 import io.natter.edge.query.StoredMessage;
 import io.natter.edge.rooms.HistoryFrames;
+import io.natter.edge.regions.RoomEpochs;
 import io.natter.edge.rooms.RoomQueries;
 import java.util.List;
 import java.util.Map;
@@ -26,16 +27,36 @@ public final class Catchup {
     private final RoomQueries rooms;
     private final FrameCodec codec;
     private final Executor reads;
+    private final RoomEpochs epochs;
 
     public Catchup(RoomQueries rooms, FrameCodec codec, Executor reads) {
+        this(rooms, codec, reads, new RoomEpochs());
+    }
+
+    /** As above, with the re-homes this edge has seen (for EPOCH frames). */
+    public Catchup(RoomQueries rooms, FrameCodec codec, Executor reads, RoomEpochs epochs) {
         this.rooms = rooms;
         this.codec = codec;
         this.reads = reads;
+        this.epochs = epochs;
     }
 
     /** Delivers a live item of {@code roomId} to {@code session} through its cursor; a gap starts a fill. */
     public void live(ClientSession session, String roomId, RoomCursor.Item item) {
-        RoomCursor.Step step = session.streams().apply(roomId, cursor -> cursor.live(item), frames -> send(session, frames));
+        liveStep(session, roomId, cursor -> cursor.live(item));
+    }
+
+    /**
+     * As {@link #live(ClientSession, String, RoomCursor.Item)} for an item of the room's {@code epoch}, starting
+     * at {@code epochFromSeq}: an older epoch's item is dropped, a newer epoch is announced with EPOCH first.
+     */
+    public void live(ClientSession session, String roomId, RoomCursor.Item item, int epoch, long epochFromSeq) {
+        liveStep(session, roomId, cursor -> cursor.live(item, epoch, epochFromSeq));
+    }
+
+    private void liveStep(ClientSession session, String roomId,
+            java.util.function.Function<RoomCursor, RoomCursor.Step> change) {
+        RoomCursor.Step step = session.streams().apply(roomId, change, frames -> send(session, frames));
         if (step.fetch() != null) {
             reads.execute(() -> fill(session, roomId, step.fetch()));
         }
@@ -43,14 +64,20 @@ public final class Catchup {
 
     /** Replays each room after the client's last seq, then live; refusals come as ERROR with ref = room id. */
     public void resume(ClientSession session, Map<String, Long> lastSeqs) {
+        resume(session, lastSeqs, null);
+    }
+
+    /** As above, {@code clientEpochs} (nullable) naming the epoch of each room's last seq. */
+    public void resume(ClientSession session, Map<String, Long> lastSeqs, Map<String, Integer> clientEpochs) {
         lastSeqs.forEach((roomId, lastSeq) -> {
             // At once, on the socket's thread: live items arriving while the room is checked must wait for the replay.
             session.streams().apply(roomId, RoomCursor::expectResume, frames -> send(session, frames));
-            reads.execute(() -> resumeRoom(session, roomId, lastSeq));
+            Integer clientEpoch = clientEpochs == null ? null : clientEpochs.get(roomId);
+            reads.execute(() -> resumeRoom(session, roomId, lastSeq, clientEpoch));
         });
     }
 
-    private void resumeRoom(ClientSession session, String roomId, long lastSeq) {
+    private void resumeRoom(ClientSession session, String roomId, long lastSeq, Integer clientEpoch) {
         RoomView room;
         try {
             room = rooms.room(session.userId(), roomId);
@@ -64,7 +91,15 @@ public final class Catchup {
         }
         // A client claiming more than the room has gets nothing replayed and live from the room's next seq.
         long from = Math.min(lastSeq, room.lastSeq());
-        RoomCursor.Step step = session.streams().apply(roomId, cursor -> cursor.resume(from), frames -> send(session, frames));
+        // The room's epoch from the query API, or from a re-home this edge saw (the API may lag a commit interval).
+        RoomEpochs.Rehome seen = epochs.of(roomId).orElse(new RoomEpochs.Rehome(0, 1));
+        int currentEpoch = Math.max(room.epoch() == null ? 0 : room.epoch(), seen.epoch());
+        long epochFromSeq = seen.epoch() == currentEpoch && currentEpoch > 0 ? seen.fromSeq()
+                : room.epochFromSeq() != null ? room.epochFromSeq()
+                // Unknown: from the oldest retained seq, so the client resends every older-epoch send it still holds.
+                : room.oldestSeq();
+        RoomCursor.Step step = session.streams().apply(roomId,
+                cursor -> cursor.resume(from, clientEpoch, currentEpoch, epochFromSeq), frames -> send(session, frames));
         if (step.backfill() != null) {
             backfill(session, roomId, step.backfill());
         }

@@ -2,6 +2,7 @@ package io.natter.edge.session;
 
 import io.natter.edge.frames.ServerFrame;
 import io.natter.edge.kafka.InboundEvents;
+import io.natter.edge.regions.RoomEpochs;
 import io.natter.edge.rooms.PendingRequests;
 import io.natter.schemas.avro.AttachmentRef;
 import io.natter.schemas.avro.ChatMessage;
@@ -12,6 +13,7 @@ import io.natter.schemas.avro.MessageDeletion;
 import io.natter.schemas.avro.MessageEdit;
 import io.natter.schemas.avro.Origin;
 import io.natter.schemas.avro.Rejection;
+import io.natter.schemas.avro.RoomRehomed;
 import io.natter.schemas.avro.RoomMembershipEvent;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -30,6 +32,7 @@ public final class Delivery implements InboundEvents {
     private final PendingRequests pending;
     private final Catchup catchup;
     private final MembershipListener membership;
+    private final RoomEpochs epochs;
 
     public Delivery(String nodeId, SessionRegistry sessions, PendingRequests pending, Catchup catchup) {
         this(nodeId, sessions, pending, catchup, MembershipListener.NONE);
@@ -37,11 +40,18 @@ public final class Delivery implements InboundEvents {
 
     public Delivery(String nodeId, SessionRegistry sessions, PendingRequests pending, Catchup catchup,
             MembershipListener membership) {
+        this(nodeId, sessions, pending, catchup, membership, new RoomEpochs());
+    }
+
+    /** As above, recording re-homes in {@code epochs} (shared with {@link Catchup} for RESUME). */
+    public Delivery(String nodeId, SessionRegistry sessions, PendingRequests pending, Catchup catchup,
+            MembershipListener membership, RoomEpochs epochs) {
         this.nodeId = nodeId;
         this.sessions = sessions;
         this.pending = pending;
         this.catchup = catchup;
         this.membership = membership;
+        this.epochs = epochs;
     }
 
     /** The event to every local session of each recipient, then the verdict to the pending command, if here. */
@@ -60,14 +70,22 @@ public final class Delivery implements InboundEvents {
             log.warn("fan-out of room {} carries an unknown event {}", fanout.getRoomId(), fanout.getEvent());
             return;
         }
+        int epoch = switch (fanout.getEvent()) {
+            case ChatMessage message -> message.getEpoch();
+            case MessageEdit edit -> edit.getEpoch();
+            case MessageDeletion deletion -> deletion.getEpoch();
+            default -> 0;
+        };
+        long epochFromSeq = epochs.fromSeq(fanout.getRoomId(), epoch, item.seq());
         for (String recipient : new LinkedHashSet<>(fanout.getRecipients())) {
-            sessions.sessionsOf(recipient).forEach(session -> catchup.live(session, fanout.getRoomId(), item));
+            sessions.sessionsOf(recipient)
+                    .forEach(session -> catchup.live(session, fanout.getRoomId(), item, epoch, epochFromSeq));
         }
         if (!fromHere(fanout.getOrigin())) {
             return;
         }
         if (fanout.getEvent() instanceof ChatMessage message) {
-            pending.sequenced(fanout.getCommandId(), message.getMessageId(), message.getSeq());
+            pending.sequenced(fanout.getCommandId(), message.getMessageId(), message.getSeq(), message.getEpoch());
         } else {
             pending.succeed(fanout.getCommandId());
         }
@@ -78,7 +96,7 @@ public final class Delivery implements InboundEvents {
     public void onRejection(Rejection rejection) {
         if (fromHere(rejection.getOrigin())) {
             pending.reject(rejection.getCommandId(), rejection.getCode(), rejection.getMessage(),
-                    rejection.getMessageId(), rejection.getSeq());
+                    rejection.getMessageId(), rejection.getSeq(), rejection.getEpoch());
         }
     }
 
@@ -88,6 +106,7 @@ public final class Delivery implements InboundEvents {
         switch (event.getPayload()) {
             case MemberJoined joined -> membership.memberJoined(joined.getRoomId(), joined.getUserId());
             case MemberLeft left -> membership.memberLeft(left.getRoomId(), left.getUserId());
+            case RoomRehomed rehomed -> epochs.rehomed(rehomed.getRoomId(), rehomed.getEpoch(), rehomed.getFromSeq());
             default -> { } // A new room has no presence subscribers yet.
         }
         pending.succeed(event.getCommandId());
@@ -98,7 +117,7 @@ public final class Delivery implements InboundEvents {
                 .map(Delivery::attachment)
                 .toList();
         return new ServerFrame.Message(message.getRoomId(), message.getMessageId(), message.getSenderId(),
-                message.getContent(), message.getSentAt(), message.getSeq(), attachments);
+                message.getContent(), message.getSentAt(), message.getSeq(), message.getEpoch(), attachments);
     }
 
     private boolean fromHere(Origin origin) {

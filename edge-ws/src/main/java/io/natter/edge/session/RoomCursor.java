@@ -58,6 +58,8 @@ public final class RoomCursor {
     private long floor = UNSET;
     private long cursor = UNSET;
     private long epoch;
+    // The room epoch (failover generation) this session was last told about; -1 before any.
+    private int roomEpoch = -1;
     private boolean fetching;
     // A replay reads until history ends; a gap fill only until the gap closes.
     private boolean replaying;
@@ -69,7 +71,49 @@ public final class RoomCursor {
         this.pageSize = pageSize;
     }
 
-    /** A live item from the fan-out. */
+    /**
+     * A live item of the room's {@code itemEpoch}: an item of an older epoch than the session knows was superseded
+     * and is dropped; a newer epoch is announced first with an EPOCH frame ({@link #epochChanged}).
+     */
+    public Step live(Item item, int itemEpoch, long epochFromSeq) {
+        if (itemEpoch < roomEpoch) {
+            return Step.of(List.of(), null);
+        }
+        Step announced = epochChanged(itemEpoch, epochFromSeq);
+        Step step = live(item);
+        if (announced.frames().isEmpty()) {
+            return step;
+        }
+        List<ServerFrame> out = new ArrayList<>(announced.frames());
+        out.addAll(step.frames());
+        return new Step(List.copyOf(out), step.fetch(), step.backfill());
+    }
+
+    /**
+     * The room runs under {@code newEpoch} from seq {@code fromSeq}: the first time this session learns it (not for
+     * the first epoch it sees at all, unless that is above 0), it gets EPOCH; seqs it was given at or after
+     * {@code fromSeq} under the older epoch are superseded, so delivery goes back to {@code fromSeq}.
+     */
+    public Step epochChanged(int newEpoch, long fromSeq) {
+        if (newEpoch <= roomEpoch) {
+            return Step.of(List.of(), null);
+        }
+        // Only a change within this session is news; a RESUME compares with the client's own epoch instead.
+        boolean announce = roomEpoch >= 0;
+        roomEpoch = newEpoch;
+        if (!announce) {
+            return Step.of(List.of(), null);
+        }
+        if (cursor != UNSET && cursor >= fromSeq) {
+            cursor = fromSeq - 1;
+            floor = Math.min(floor, fromSeq);
+        }
+        // Waiting items at or after fromSeq belong to the older epoch: the new epoch's come live or from history.
+        pending.tailMap(fromSeq, true).clear();
+        return Step.of(List.of(new ServerFrame.Epoch(roomId, newEpoch, fromSeq)), null);
+    }
+
+    /** A live item from the fan-out (epoch unchecked). */
     public Step live(Item item) {
         List<ServerFrame> out = new ArrayList<>();
         switch (item) {
@@ -174,6 +218,27 @@ public final class RoomCursor {
             }
         }
         return Step.of(out, null);
+    }
+
+    /**
+     * A RESUME from {@code lastSeq} of the client's {@code clientEpoch} (null = the room's current one), the room now
+     * being at {@code currentEpoch} since {@code epochFromSeq}: when the client's epoch is older it gets EPOCH first,
+     * and the replay starts at {@code epochFromSeq} (its seqs from there on were superseded).
+     */
+    public Step resume(long lastSeq, Integer clientEpoch, int currentEpoch, long epochFromSeq) {
+        List<ServerFrame> out = new ArrayList<>();
+        long from = lastSeq;
+        if (clientEpoch != null && clientEpoch < currentEpoch) {
+            out.add(new ServerFrame.Epoch(roomId, currentEpoch, epochFromSeq));
+            from = Math.min(lastSeq, epochFromSeq - 1);
+        }
+        roomEpoch = Math.max(roomEpoch, currentEpoch);
+        Step step = resume(from);
+        if (out.isEmpty()) {
+            return step;
+        }
+        out.addAll(step.frames());
+        return new Step(List.copyOf(out), step.fetch(), step.backfill());
     }
 
     /** A page read for fetch {@code fetchEpoch}: {@code messages} ascending, {@code oldestSeq} of the room. */

@@ -8,6 +8,7 @@ import io.natter.edge.frames.FrameCodec;
 import io.natter.edge.frames.FrameException;
 import io.natter.edge.frames.IncomingFrame;
 import io.natter.edge.frames.ServerFrame;
+import io.natter.edge.regions.AckPolicy;
 import io.natter.edge.rooms.RoomQueries;
 import io.natter.edge.rooms.RoomService;
 import io.natter.edge.rooms.Verdict;
@@ -35,18 +36,26 @@ public final class FrameHandler {
     private final Executor reads;
     private final TokenWatch tokens;
     private final UserRateLimits writeLimits;
+    private final AckPolicy acks;
     private final SendRejections rejections;
 
     public FrameHandler(FrameCodec codec, RoomService rooms, RoomQueries queries, Catchup catchup,
             SessionPresence presence, Executor reads, UserRateLimits writeLimits, TokenWatch tokens) {
-        this(codec, rooms, queries, catchup, presence, reads, writeLimits, tokens, null);
+        this(codec, rooms, queries, catchup, presence, reads, writeLimits, tokens, new AckPolicy.Local());
+    }
+
+    /** As above, ACKing sends when {@code acks} allows (local or replicated ack level). */
+    public FrameHandler(FrameCodec codec, RoomService rooms, RoomQueries queries, Catchup catchup,
+            SessionPresence presence, Executor reads, UserRateLimits writeLimits, TokenWatch tokens, AckPolicy acks) {
+        this(codec, rooms, queries, catchup, presence, reads, writeLimits, tokens, acks, null);
     }
 
     /** As above, counting rejected sends in {@code rejections} (null: not counted). */
     public FrameHandler(FrameCodec codec, RoomService rooms, RoomQueries queries, Catchup catchup,
-            SessionPresence presence, Executor reads, UserRateLimits writeLimits, TokenWatch tokens,
+            SessionPresence presence, Executor reads, UserRateLimits writeLimits, TokenWatch tokens, AckPolicy acks,
             SendRejections rejections) {
         this.rejections = rejections;
+        this.acks = acks;
         this.codec = codec;
         this.rooms = rooms;
         this.queries = queries;
@@ -78,7 +87,8 @@ public final class FrameHandler {
             return;
         }
         switch (incoming.frame()) {
-            case ClientFrame.SendMessage m -> answer(session, watched(rooms.send(user, id, m)).thenApply(v -> ack(m, v)),
+            case ClientFrame.SendMessage m -> answer(session, watched(rooms.send(user, id, m)
+                            .thenCompose(v -> acks.confirm(sequenced(v)))).thenApply(v -> ack(m, v)),
                     m.clientMsgId() != null ? m.clientMsgId() : ref);
             case ClientFrame.EditMessage e -> answer(session, rooms.edit(user, id, e).thenApply(v -> null), ref);
             case ClientFrame.DeleteMessage d -> answer(session, rooms.delete(user, id, d).thenApply(v -> null), ref);
@@ -87,7 +97,7 @@ public final class FrameHandler {
             case ClientFrame.LeaveRoom l -> answer(session, rooms.leave(user, id, l.roomId())
                     .thenApply(v -> new ServerFrame.Left(l.roomId())), ref);
             case ClientFrame.History h -> answer(session, CompletableFuture.supplyAsync(() -> queries.history(user, h), reads), ref);
-            case ClientFrame.Resume r -> catchup.resume(session, r.rooms());
+            case ClientFrame.Resume r -> catchup.resume(session, r.rooms(), r.epochs());
             case ClientFrame.Ping p -> {
                 presence.touched(session);
                 send(session, new ServerFrame.Pong());
@@ -127,11 +137,15 @@ public final class FrameHandler {
         return rejections == null ? send : rejections.watch(send);
     }
 
-    private static ServerFrame ack(ClientFrame.SendMessage send, Verdict verdict) {
+    private static Verdict.Sequenced sequenced(Verdict verdict) {
         if (!(verdict instanceof Verdict.Sequenced sequenced)) {
             throw new IllegalStateException("a send resolved without a seq: " + verdict);
         }
-        return new ServerFrame.Ack(send.clientMsgId(), sequenced.messageId(), sequenced.seq());
+        return sequenced;
+    }
+
+    private static ServerFrame ack(ClientFrame.SendMessage send, Verdict.Sequenced sequenced) {
+        return new ServerFrame.Ack(send.clientMsgId(), sequenced.messageId(), sequenced.seq(), sequenced.epoch());
     }
 
     /** Sends the outcome's frame (if any) when it completes, else its failure as ERROR with {@code ref}. */

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -108,10 +110,15 @@ final class ChatClient implements AutoCloseable {
     }
 
     /**
-     * As {@link #connect(int)}, sending {@code firstFrame} (e.g. a RESUME) on the new socket before anything the
-     * sender has queued.
+     * As {@link #connect(int)}, resuming {@code rooms} from their last contiguous seq at the handshake
+     * ({@code ?resume=}), so the replay strictly precedes live frames — a RESUME frame could be overtaken by live
+     * messages already on their way to the new socket.
      */
-    void connect(int port, String firstFrame) {
+    void connectResuming(int port, Collection<String> rooms) {
+        connect(port, resumeCursors(rooms));
+    }
+
+    private void connect(int port, String resumeCursors) {
         Connection old;
         Connection fresh;
         synchronized (this) {
@@ -124,12 +131,10 @@ final class ChatClient implements AutoCloseable {
         fresh.socket = http.newWebSocketBuilder()
                 .header("Authorization", "Bearer " + token)
                 .connectTimeout(Duration.ofSeconds(10))
-                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), fresh)
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws" + (resumeCursors == null ? ""
+                        : "?resume=" + URLEncoder.encode(resumeCursors, StandardCharsets.UTF_8))), fresh)
                 .orTimeout(15, TimeUnit.SECONDS)
                 .join();
-        if (firstFrame != null && !fresh.send(firstFrame)) {
-            throw new IllegalStateException(userId + ": could not send " + firstFrame);
-        }
         synchronized (this) {
             connection = fresh;
             notifyAll();
@@ -289,12 +294,11 @@ final class ChatClient implements AutoCloseable {
         return last;
     }
 
-    /** {"type":"RESUME","rooms":{room: lastContiguousSeq}} for {@code rooms}. */
-    synchronized String resumeFrame(Collection<String> rooms) {
-        ObjectNode frame = JSON.createObjectNode().put("type", "RESUME");
-        ObjectNode cursors = frame.putObject("rooms");
+    /** {room: lastContiguousSeq} for {@code rooms}: the handshake's {@code resume} parameter. */
+    private synchronized String resumeCursors(Collection<String> rooms) {
+        ObjectNode cursors = JSON.createObjectNode();
         rooms.forEach(room -> cursors.put(room, lastContiguousSeq(room)));
-        return frame.toString();
+        return cursors.toString();
     }
 
     private void sendLoop() {

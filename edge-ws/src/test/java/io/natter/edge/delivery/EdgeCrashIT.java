@@ -82,7 +82,7 @@ class EdgeCrashIT {
                 // deliver that message ahead of the replay (documented in edge-ws/README.md).
                 senders.forEach(ChatClient::hold);
                 for (ChatClient client : senders) {
-                    client.connect(edgeB.port(), client.resumeFrame(roster.roomsByUser().get(client.userId())));
+                    client.connectResuming(edgeB.port(), roster.roomsByUser().get(client.userId()));
                 }
                 await("every RESUME replayed up to what the watchers hold").atMost(Duration.ofSeconds(30))
                         .until(() -> senders.stream().allMatch(c -> roster.roomsByUser().get(c.userId()).stream()

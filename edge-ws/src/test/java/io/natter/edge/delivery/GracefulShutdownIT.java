@@ -146,7 +146,7 @@ class GracefulShutdownIT {
             // Reconnect to B with a RESUME as the first frame, holding sends until every replay is in (as in EdgeCrashIT).
             senders.forEach(ChatClient::hold);
             for (ChatClient client : senders) {
-                client.connect(edgeB.port(), client.resumeFrame(roster.roomsByUser().get(client.userId())));
+                client.connectResuming(edgeB.port(), roster.roomsByUser().get(client.userId()));
             }
             await("every RESUME replayed up to what the watchers hold").atMost(FRAME_WAIT)
                     .until(() -> senders.stream().allMatch(c -> roster.roomsByUser().get(c.userId()).stream()

@@ -58,7 +58,7 @@ class RetryIT {
                         sequencedBefore.size(), MESSAGES);
 
                 // As any client after a reconnect: RESUME what it missed (nothing was read), then resend.
-                sender.connect(edgeB.port(), sender.resumeFrame(List.of(ROOM)));
+                sender.connectResuming(edgeB.port(), List.of(ROOM));
                 plan.forEach(sender::sendNow);
                 await("every resend answered").atMost(Duration.ofSeconds(30)).until(sender::finished);
                 // A second resend of everything, now that every original ACK is known.

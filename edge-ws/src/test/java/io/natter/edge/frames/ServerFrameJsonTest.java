@@ -16,7 +16,7 @@ class ServerFrameJsonTest {
                 Instant.parse("2026-03-01T10:15:30.120Z"), 7,
                 List.of(new ServerFrame.Attachment("a1", "cat.png", "image/png", 2048)))))
                 .isEqualTo("{\"type\":\"MESSAGE\",\"roomId\":\"r1\",\"messageId\":\"m1\",\"senderId\":\"alice\","
-                        + "\"content\":\"hello\",\"ts\":\"2026-03-01T10:15:30.120Z\",\"seq\":7,\"attachments\":"
+                        + "\"content\":\"hello\",\"ts\":\"2026-03-01T10:15:30.120Z\",\"seq\":7,\"epoch\":0,\"attachments\":"
                         + "[{\"attachmentId\":\"a1\",\"fileName\":\"cat.png\",\"mimeType\":\"image/png\",\"size\":2048}]}");
     }
 
@@ -25,15 +25,17 @@ class ServerFrameJsonTest {
         assertThat(codec.encode(new ServerFrame.Message("r1", "m1", "alice", "x", Instant.parse("2026-03-01T10:15:30Z"),
                 1, List.of())))
                 .isEqualTo("{\"type\":\"MESSAGE\",\"roomId\":\"r1\",\"messageId\":\"m1\",\"senderId\":\"alice\","
-                        + "\"content\":\"x\",\"ts\":\"2026-03-01T10:15:30Z\",\"seq\":1,\"attachments\":[]}");
+                        + "\"content\":\"x\",\"ts\":\"2026-03-01T10:15:30Z\",\"seq\":1,\"epoch\":0,\"attachments\":[]}");
     }
 
     @Test
     void ackErrorAndRoomFrames() {
-        assertThat(codec.encode(new ServerFrame.Ack("c1", "m1", 3)))
-                .isEqualTo("{\"type\":\"ACK\",\"clientMsgId\":\"c1\",\"messageId\":\"m1\",\"seq\":3}");
+        assertThat(codec.encode(new ServerFrame.Ack("c1", "m1", 3, 2)))
+                .isEqualTo("{\"type\":\"ACK\",\"clientMsgId\":\"c1\",\"messageId\":\"m1\",\"seq\":3,\"epoch\":2}");
         assertThat(codec.encode(new ServerFrame.Ack(null, "m1", 3)))
-                .isEqualTo("{\"type\":\"ACK\",\"messageId\":\"m1\",\"seq\":3}");
+                .isEqualTo("{\"type\":\"ACK\",\"messageId\":\"m1\",\"seq\":3,\"epoch\":0}");
+        assertThat(codec.encode(new ServerFrame.Epoch("r1", 1, 42)))
+                .isEqualTo("{\"type\":\"EPOCH\",\"roomId\":\"r1\",\"epoch\":1,\"fromSeq\":42}");
         assertThat(codec.encode(new ServerFrame.Error("NOT_A_MEMBER", "not a member of r1", "c1")))
                 .isEqualTo("{\"type\":\"ERROR\",\"code\":\"NOT_A_MEMBER\",\"message\":\"not a member of r1\",\"ref\":\"c1\"}");
         assertThat(codec.encode(new ServerFrame.Error("UNKNOWN_TYPE", "unknown", null)))

@@ -53,7 +53,7 @@ class PendingRequestsTest {
     void aDuplicateRejectionResolvesAsTheOriginalSend() {
         CompletableFuture<Verdict> verdict = pending.register("c1");
         assertThat(pending.reject("c1", "DUPLICATE", "already accepted", "m1", 4L)).isTrue();
-        assertThat(verdict).isCompletedWithValue(new Verdict.Sequenced("m1", 4));
+        assertThat(verdict).isCompletedWithValue(new Verdict.Sequenced("m1", 4, 0, true));
     }
 
     @Test

@@ -31,7 +31,7 @@ class DeliveryTest {
     private static final String NODE = "edge-here";
     private static final Instant AT = Instant.parse("2026-03-01T10:00:00Z");
     private static final String MESSAGE_JSON = "{\"type\":\"MESSAGE\",\"roomId\":\"r1\",\"messageId\":\"m1\","
-            + "\"senderId\":\"alice\",\"content\":\"hi\",\"ts\":\"2026-03-01T10:00:00Z\",\"seq\":4,\"attachments\":[]}";
+            + "\"senderId\":\"alice\",\"content\":\"hi\",\"ts\":\"2026-03-01T10:00:00Z\",\"seq\":4,\"epoch\":0,\"attachments\":[]}";
 
     private final SessionRegistry sessions = new SessionRegistry();
     private final PendingRequests pending = new PendingRequests(Duration.ofSeconds(30));
@@ -91,7 +91,7 @@ class DeliveryTest {
         CompletableFuture<Verdict> send = pending.register("cmd1");
         delivery.onRejection(rejection("cmd1", "DUPLICATE", new Origin(NODE, "c1"), "m0", 2L));
 
-        assertThat(send).isCompletedWithValue(new Verdict.Sequenced("m0", 2));
+        assertThat(send).isCompletedWithValue(new Verdict.Sequenced("m0", 2, 0, true));
         assertThat(sent.values()).allMatch(List::isEmpty);
     }
 

@@ -237,6 +237,49 @@ class RoomCursorTest {
         return collect(cursor.fetched(epoch, page, hasMore, oldestSeq));
     }
 
+    @Test
+    void aNewEpochSeenLiveIsAnnouncedOnceBeforeItsFirstMessageAndOlderEpochItemsAreDropped() {
+        collect(cursor.live(sequenced(4), 0, 1));
+        collect(cursor.live(sequenced(5), 0, 1));
+        collect(cursor.live(epochMessage(6, 1), 1, 6));
+        collect(cursor.live(sequenced(6), 0, 1));
+        collect(cursor.live(epochMessage(7, 1), 1, 6));
+
+        assertThat(delivered).containsExactly(message(4), message(5), new ServerFrame.Epoch(ROOM, 1, 6),
+                epochMessage(6, 1).frame(), epochMessage(7, 1).frame());
+    }
+
+    @Test
+    void aNewEpochStartingBelowWhatTheSessionHadRewindsToItsFromSeq() {
+        collect(cursor.live(sequenced(4), 0, 1));
+        collect(cursor.live(sequenced(5), 0, 1));
+        collect(cursor.live(sequenced(6), 0, 1));
+        // Seqs 5 and 6 of epoch 0 were never replicated: epoch 1 continues at 5.
+        collect(cursor.live(epochMessage(5, 1), 1, 5));
+
+        assertThat(delivered).containsExactly(message(4), message(5), message(6), new ServerFrame.Epoch(ROOM, 1, 5),
+                epochMessage(5, 1).frame());
+        assertThat(cursor.cursor()).isEqualTo(5);
+    }
+
+    @Test
+    void aResumeFromAnOlderEpochGetsEpochFirstAndReplaysFromFromSeq() {
+        RoomCursor.Step start = collect(cursor.resume(9, 0, 1, 7));
+        assertThat(start).isEqualTo(new RoomCursor.Step(List.of(new ServerFrame.Epoch(ROOM, 1, 7)),
+                new RoomCursor.Fetch(1, 6, 3), null));
+        // The same epoch (or none given) changes nothing.
+        RoomCursor other = new RoomCursor(ROOM, 3);
+        assertThat(other.resume(9, 1, 1, 7)).isEqualTo(new RoomCursor.Step(List.of(), new RoomCursor.Fetch(1, 9, 3), null));
+        RoomCursor unknown = new RoomCursor(ROOM, 3);
+        assertThat(unknown.resume(9, null, 1, 7)).isEqualTo(new RoomCursor.Step(List.of(), new RoomCursor.Fetch(1, 9, 3),
+                null));
+    }
+
+    private static RoomCursor.Sequenced epochMessage(long seq, int epoch) {
+        return new RoomCursor.Sequenced(seq, new ServerFrame.Message(ROOM, "e" + epoch + "m" + seq, "alice",
+                "text " + seq, TS, seq, epoch, List.of()));
+    }
+
     private RoomCursor.Step collect(RoomCursor.Step step) {
         delivered.addAll(step.frames());
         return step;
