@@ -1,12 +1,11 @@
 package io.natter.attachment;
 
+import io.natter.edge.ConfigKey;
 import io.natter.edge.EdgeConfig;
 import io.natter.edge.auth.JwtAuthenticator;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -144,12 +143,12 @@ public record AttachmentConfig(
     public static final ConfigKey SWEEP_GRACE_MS = new ConfigKey("NATTER_ATTACHMENT_SWEEP_GRACE_MS", "300000",
             "A pending upload is deleted (object and row) once its PUT URL expired this long ago (5 min).");
 
-    private static final ConfigKey JWT_SECRET = ConfigKey.of(EdgeConfig.JWT_SECRET);
-    private static final ConfigKey JWT_ISSUER = ConfigKey.of(EdgeConfig.JWT_ISSUER);
-    private static final ConfigKey JWT_AUDIENCE = ConfigKey.of(EdgeConfig.JWT_AUDIENCE);
-    private static final ConfigKey JWT_JWKS_URL = ConfigKey.of(EdgeConfig.JWT_JWKS_URL);
-    private static final ConfigKey JWT_ALGORITHMS = ConfigKey.of(EdgeConfig.JWT_ALGORITHMS);
-    private static final ConfigKey TOPOLOGY_QUERY_URLS = ConfigKey.of(EdgeConfig.TOPOLOGY_QUERY_URLS);
+    private static final ConfigKey JWT_SECRET = EdgeConfig.JWT_SECRET;
+    private static final ConfigKey JWT_ISSUER = EdgeConfig.JWT_ISSUER;
+    private static final ConfigKey JWT_AUDIENCE = EdgeConfig.JWT_AUDIENCE;
+    private static final ConfigKey JWT_JWKS_URL = EdgeConfig.JWT_JWKS_URL;
+    private static final ConfigKey JWT_ALGORITHMS = EdgeConfig.JWT_ALGORITHMS;
+    private static final ConfigKey TOPOLOGY_QUERY_URLS = EdgeConfig.TOPOLOGY_QUERY_URLS;
 
     /** Every key the attachment-api reads, in README order. */
     public static final List<ConfigKey> KEYS = List.of(KAFKA_BOOTSTRAP, SCHEMA_REGISTRY_URL, REGION, HOST, PORT,
@@ -161,28 +160,28 @@ public record AttachmentConfig(
     /** Parses {@code env}; throws {@link IllegalArgumentException} naming the key of any invalid value. */
     public static AttachmentConfig fromEnv(Map<String, String> env) {
         String nodeId = NODE_ID.read(env);
-        URI s3Endpoint = httpUrls(env, S3_ENDPOINT).getFirst();
+        URI s3Endpoint = S3_ENDPOINT.httpUrls(env).getFirst();
         return new AttachmentConfig(
                 KAFKA_BOOTSTRAP.read(env),
                 SCHEMA_REGISTRY_URL.read(env),
                 REGION.read(env),
                 HOST.read(env),
-                (int) longIn(env, PORT, 0, 65_535),
+                (int) PORT.longIn(env, 0, 65_535),
                 nodeId != null ? nodeId : "attachment-" + UUID.randomUUID().toString().substring(0, 8),
                 jwt(env),
-                Duration.ofMillis(longIn(env, REQUEST_TIMEOUT_MS, 1, Integer.MAX_VALUE)),
-                httpUrls(env, TOPOLOGY_QUERY_URLS),
+                Duration.ofMillis(REQUEST_TIMEOUT_MS.longIn(env, 1, Integer.MAX_VALUE)),
+                TOPOLOGY_QUERY_URLS.httpUrls(env),
                 new Postgres(jdbcUrl(env), POSTGRES_USER.read(env), POSTGRES_PASSWORD.read(env),
-                        (int) longIn(env, POSTGRES_POOL_SIZE, 1, 1_000)),
+                        (int) POSTGRES_POOL_SIZE.longIn(env, 1, 1_000)),
                 new ObjectStore(s3Endpoint,
-                        S3_PUBLIC_ENDPOINT.read(env) == null ? s3Endpoint : httpUrls(env, S3_PUBLIC_ENDPOINT).getFirst(),
+                        S3_PUBLIC_ENDPOINT.read(env) == null ? s3Endpoint : S3_PUBLIC_ENDPOINT.httpUrls(env).getFirst(),
                         S3_REGION.read(env), S3_ACCESS_KEY.read(env), S3_SECRET_KEY.read(env), S3_BUCKET.read(env),
                         bool(env, S3_CREATE_BUCKET)),
-                new Limits(longIn(env, MAX_BYTES, 1, Long.MAX_VALUE), mediaTypes(env, ALLOWED_TYPES),
-                        Duration.ofMillis(longIn(env, UPLOAD_URL_TTL_MS, 1_000, MAX_PRESIGN_MS)),
-                        Duration.ofMillis(longIn(env, DOWNLOAD_URL_TTL_MS, 1_000, MAX_PRESIGN_MS))),
-                new Sweep(Duration.ofMillis(longIn(env, SWEEP_INTERVAL_MS, 10, Integer.MAX_VALUE)),
-                        Duration.ofMillis(longIn(env, SWEEP_GRACE_MS, 0, Integer.MAX_VALUE))));
+                new Limits(MAX_BYTES.longIn(env, 1, Long.MAX_VALUE), mediaTypes(env, ALLOWED_TYPES),
+                        Duration.ofMillis(UPLOAD_URL_TTL_MS.longIn(env, 1_000, MAX_PRESIGN_MS)),
+                        Duration.ofMillis(DOWNLOAD_URL_TTL_MS.longIn(env, 1_000, MAX_PRESIGN_MS))),
+                new Sweep(Duration.ofMillis(SWEEP_INTERVAL_MS.longIn(env, 10, Integer.MAX_VALUE)),
+                        Duration.ofMillis(SWEEP_GRACE_MS.longIn(env, 0, Integer.MAX_VALUE))));
     }
 
     private static Jwt jwt(Map<String, String> env) {
@@ -190,7 +189,7 @@ public record AttachmentConfig(
         if (secret.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
             throw new IllegalArgumentException(JWT_SECRET.name() + " must be at least " + MIN_SECRET_BYTES + " bytes");
         }
-        URI jwksUrl = JWT_JWKS_URL.read(env) == null ? null : httpUrls(env, JWT_JWKS_URL).getFirst();
+        URI jwksUrl = JWT_JWKS_URL.read(env) == null ? null : JWT_JWKS_URL.httpUrls(env).getFirst();
         List<String> algorithms = Stream.of(JWT_ALGORITHMS.read(env).split(","))
                 .map(String::trim).filter(a -> !a.isEmpty()).toList();
         for (String algorithm : algorithms) {
@@ -231,30 +230,6 @@ public record AttachmentConfig(
         return types;
     }
 
-    private static List<URI> httpUrls(Map<String, String> env, ConfigKey key) {
-        List<URI> urls = new ArrayList<>();
-        for (String part : key.read(env).split(",")) {
-            String raw = part.trim();
-            if (raw.isEmpty()) {
-                continue;
-            }
-            URI url;
-            try {
-                url = new URI(raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw);
-            } catch (URISyntaxException e) {
-                throw new IllegalArgumentException(key.name() + " has an invalid URL '" + raw + "'", e);
-            }
-            if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
-                throw new IllegalArgumentException(key.name() + " needs http(s)://host[:port] URLs, got '" + raw + "'");
-            }
-            urls.add(url);
-        }
-        if (urls.isEmpty()) {
-            throw new IllegalArgumentException(key.name() + " needs at least one URL");
-        }
-        return List.copyOf(urls);
-    }
-
     private static boolean bool(Map<String, String> env, ConfigKey key) {
         String raw = key.read(env).toLowerCase(Locale.ROOT);
         return switch (raw) {
@@ -262,19 +237,5 @@ public record AttachmentConfig(
             case "false" -> false;
             default -> throw new IllegalArgumentException(key.name() + " must be true or false, got '" + raw + "'");
         };
-    }
-
-    private static long longIn(Map<String, String> env, ConfigKey key, long min, long max) {
-        String raw = key.read(env);
-        long value;
-        try {
-            value = Long.parseLong(raw);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key.name() + " must be an integer, got '" + raw + "'", e);
-        }
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(key.name() + " must be between " + min + " and " + max + ", got " + value);
-        }
-        return value;
     }
 }

@@ -3,6 +3,7 @@ package io.natter.attachment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.natter.edge.ConfigKey;
 import io.natter.edge.EdgeConfig;
 import java.io.IOException;
 import java.net.URI;
@@ -86,9 +87,9 @@ class AttachmentConfigTest {
 
     @Test
     void sharesTheEdgesTokenKeysWithTheirDefaults() {
-        for (io.natter.edge.ConfigKey edgeKey : List.of(EdgeConfig.JWT_SECRET, EdgeConfig.JWT_ISSUER,
+        for (ConfigKey edgeKey : List.of(EdgeConfig.JWT_SECRET, EdgeConfig.JWT_ISSUER,
                 EdgeConfig.JWT_AUDIENCE, EdgeConfig.JWT_JWKS_URL, EdgeConfig.JWT_ALGORITHMS, EdgeConfig.TOPOLOGY_QUERY_URLS)) {
-            assertThat(AttachmentConfig.KEYS).contains(ConfigKey.of(edgeKey));
+            assertThat(AttachmentConfig.KEYS).contains(edgeKey);
         }
         assertThat(AttachmentConfig.KEYS.stream().map(ConfigKey::name)).doesNotHaveDuplicates();
     }

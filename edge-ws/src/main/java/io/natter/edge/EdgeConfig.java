@@ -3,10 +3,8 @@ package io.natter.edge;
 import io.natter.edge.auth.JwtAuthenticator;
 import io.natter.edge.presence.PresenceConfig;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -176,27 +174,27 @@ public record EdgeConfig(
                 SCHEMA_REGISTRY_URL.read(env),
                 REGION.read(env),
                 EDGE_HOST.read(env),
-                intIn(env, EDGE_PORT, 0, 65_535),
+                EDGE_PORT.intIn(env, 0, 65_535),
                 nodeId != null ? nodeId : "edge-" + UUID.randomUUID().toString().substring(0, 8),
                 secret,
                 JWT_ISSUER.read(env),
                 JWT_AUDIENCE.read(env),
-                Duration.ofMillis(intIn(env, REQUEST_TIMEOUT_MS, 1, Integer.MAX_VALUE)),
-                intIn(env, MAX_FRAME_BYTES, 256, Integer.MAX_VALUE),
-                intIn(env, MAX_CONTENT_BYTES, 1, Integer.MAX_VALUE),
-                Duration.ofMillis(intIn(env, WS_IDLE_TIMEOUT_MS, 1_000, Integer.MAX_VALUE)),
-                httpUrls(env, TOPOLOGY_QUERY_URLS),
+                Duration.ofMillis(REQUEST_TIMEOUT_MS.intIn(env, 1, Integer.MAX_VALUE)),
+                MAX_FRAME_BYTES.intIn(env, 256, Integer.MAX_VALUE),
+                MAX_CONTENT_BYTES.intIn(env, 1, Integer.MAX_VALUE),
+                Duration.ofMillis(WS_IDLE_TIMEOUT_MS.intIn(env, 1_000, Integer.MAX_VALUE)),
+                TOPOLOGY_QUERY_URLS.httpUrls(env),
                 PresenceConfig.fromEnv(env),
                 tokens(env),
-                new Backpressure(intIn(env, RATE_LIMIT_PER_SECOND, 1, 1_000_000), intIn(env, RATE_LIMIT_BURST, 1, 1_000_000),
-                        intIn(env, OUTBOUND_MAX_FRAMES, 2, Integer.MAX_VALUE),
-                        intIn(env, OUTBOUND_MAX_BYTES, 1024, Integer.MAX_VALUE),
-                        intIn(env, OUTAGE_BUFFER_MAX_COMMANDS, 0, 1_000_000),
-                        Duration.ofMillis(intIn(env, OUTAGE_MAX_WAIT_MS, 1_000, Integer.MAX_VALUE))),
-                new Admission(intIn(env, MAX_CONNECTIONS, 1, Integer.MAX_VALUE),
-                        intIn(env, MAX_CONNECTIONS_PER_USER, 1, Integer.MAX_VALUE),
-                        intIn(env, HANDSHAKE_RATE_PER_SECOND, 1, 1_000_000), intIn(env, HANDSHAKE_BURST, 1, 1_000_000),
-                        Duration.ofMillis(intIn(env, SHUTDOWN_DRAIN_MS, 0, 600_000))),
+                new Backpressure(RATE_LIMIT_PER_SECOND.intIn(env, 1, 1_000_000), RATE_LIMIT_BURST.intIn(env, 1, 1_000_000),
+                        OUTBOUND_MAX_FRAMES.intIn(env, 2, Integer.MAX_VALUE),
+                        OUTBOUND_MAX_BYTES.intIn(env, 1024, Integer.MAX_VALUE),
+                        OUTAGE_BUFFER_MAX_COMMANDS.intIn(env, 0, 1_000_000),
+                        Duration.ofMillis(OUTAGE_MAX_WAIT_MS.intIn(env, 1_000, Integer.MAX_VALUE))),
+                new Admission(MAX_CONNECTIONS.intIn(env, 1, Integer.MAX_VALUE),
+                        MAX_CONNECTIONS_PER_USER.intIn(env, 1, Integer.MAX_VALUE),
+                        HANDSHAKE_RATE_PER_SECOND.intIn(env, 1, 1_000_000), HANDSHAKE_BURST.intIn(env, 1, 1_000_000),
+                        Duration.ofMillis(SHUTDOWN_DRAIN_MS.intIn(env, 0, 600_000))),
                 regions(env));
     }
 
@@ -226,7 +224,7 @@ public record EdgeConfig(
     }
 
     private static Tokens tokens(Map<String, String> env) {
-        URI jwksUrl = JWT_JWKS_URL.read(env) == null ? null : httpUrls(env, JWT_JWKS_URL).getFirst();
+        URI jwksUrl = JWT_JWKS_URL.read(env) == null ? null : JWT_JWKS_URL.httpUrls(env).getFirst();
         List<String> algorithms = Stream.of(JWT_ALGORITHMS.read(env).split(","))
                 .map(String::trim).filter(a -> !a.isEmpty()).toList();
         for (String algorithm : algorithms) {
@@ -239,7 +237,7 @@ public record EdgeConfig(
             throw new IllegalArgumentException(JWT_ALGORITHMS.name() + " needs at least one algorithm");
         }
         return new Tokens(jwksUrl, algorithms,
-                Duration.ofMillis(intIn(env, TOKEN_REVALIDATE_MS, 100, Integer.MAX_VALUE)));
+                Duration.ofMillis(TOKEN_REVALIDATE_MS.intIn(env, 100, Integer.MAX_VALUE)));
     }
 
     /** This config with another port, e.g. 0 for tests. */
@@ -275,44 +273,6 @@ public record EdgeConfig(
         return new EdgeConfig(kafkaBootstrap, schemaRegistryUrl, region, host, port, nodeId, jwtSecret, jwtIssuer,
                 jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, topologyQueryUrls, presence,
                 tokens, backpressure, admission, newRegions);
-    }
-
-    private static List<URI> httpUrls(Map<String, String> env, ConfigKey key) {
-        List<URI> urls = new ArrayList<>();
-        for (String part : key.read(env).split(",")) {
-            String raw = part.trim();
-            if (raw.isEmpty()) {
-                continue;
-            }
-            URI url;
-            try {
-                url = new URI(raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw);
-            } catch (URISyntaxException e) {
-                throw new IllegalArgumentException(key.name() + " has an invalid URL '" + raw + "'", e);
-            }
-            if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
-                throw new IllegalArgumentException(key.name() + " needs http(s)://host[:port] URLs, got '" + raw + "'");
-            }
-            urls.add(url);
-        }
-        if (urls.isEmpty()) {
-            throw new IllegalArgumentException(key.name() + " needs at least one URL");
-        }
-        return List.copyOf(urls);
-    }
-
-    private static int intIn(Map<String, String> env, ConfigKey key, int min, int max) {
-        String raw = key.read(env);
-        int value;
-        try {
-            value = Integer.parseInt(raw);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key.name() + " must be an integer, got '" + raw + "'", e);
-        }
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(key.name() + " must be between " + min + " and " + max + ", got " + value);
-        }
-        return value;
     }
 
     @Override

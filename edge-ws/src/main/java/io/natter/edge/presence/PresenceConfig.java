@@ -47,40 +47,21 @@ public record PresenceConfig(
 
     /** Parses {@code env}; throws {@link IllegalArgumentException} naming the key of any invalid value. */
     public static PresenceConfig fromEnv(Map<String, String> env) {
-        Duration ttl = Duration.ofMillis(intIn(env, TTL_MS, 1_000, Integer.MAX_VALUE));
-        Duration refresh = read(env, REFRESH_MS) == null
+        Duration ttl = Duration.ofMillis(TTL_MS.intIn(env, 1_000, Integer.MAX_VALUE));
+        Duration refresh = REFRESH_MS.read(env) == null
                 ? ttl.dividedBy(3)
-                : Duration.ofMillis(intIn(env, REFRESH_MS, 100, Integer.MAX_VALUE));
+                : Duration.ofMillis(REFRESH_MS.intIn(env, 100, Integer.MAX_VALUE));
         return new PresenceConfig(
-                read(env, REDIS_URI),
+                REDIS_URI.read(env),
                 ttl,
                 refresh,
-                Duration.ofMillis(intIn(env, OFFLINE_GRACE_MS, 0, Integer.MAX_VALUE)),
-                read(env, GRPC_HOST),
-                intIn(env, GRPC_PORT, 0, 65_535));
+                Duration.ofMillis(OFFLINE_GRACE_MS.intIn(env, 0, Integer.MAX_VALUE)),
+                GRPC_HOST.read(env),
+                GRPC_PORT.intIn(env, 0, 65_535));
     }
 
     /** This config with another gRPC port, e.g. 0 for tests. */
     public PresenceConfig withGrpcPort(int port) {
         return new PresenceConfig(redisUri, ttl, refreshInterval, offlineGrace, grpcHost, port);
-    }
-
-    private static String read(Map<String, String> env, ConfigKey key) {
-        String value = env.get(key.name());
-        return value == null || value.isBlank() ? key.defaultValue() : value.trim();
-    }
-
-    private static int intIn(Map<String, String> env, ConfigKey key, int min, int max) {
-        String raw = read(env, key);
-        int value;
-        try {
-            value = Integer.parseInt(raw);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key.name() + " must be an integer, got '" + raw + "'", e);
-        }
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(key.name() + " must be between " + min + " and " + max + ", got " + value);
-        }
-        return value;
     }
 }
