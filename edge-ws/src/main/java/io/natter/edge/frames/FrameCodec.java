@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -44,11 +45,14 @@ public final class FrameCodec {
             .collect(Collectors.toUnmodifiableSet());
 
     private final ObjectMapper mapper;
+    // One writer for every server frame: writerFor resolves the polymorphic serializer, which costs per call.
+    private final ObjectWriter serverFrames;
     private final ObjectMapper reader;
     private final int maxContentBytes;
 
     public FrameCodec(ObjectMapper mapper, int maxContentBytes) {
         this.mapper = mapper;
+        this.serverFrames = mapper.writerFor(ServerFrame.class);
         this.reader = strictReader(mapper);
         this.maxContentBytes = maxContentBytes;
     }
@@ -163,7 +167,7 @@ public final class FrameCodec {
     /** The JSON text of {@code frame}. */
     public String encode(ServerFrame frame) {
         try {
-            return mapper.writerFor(ServerFrame.class).writeValueAsString(frame);
+            return serverFrames.writeValueAsString(frame);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot encode " + frame, e);
         }

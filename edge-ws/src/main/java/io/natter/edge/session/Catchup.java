@@ -28,6 +28,7 @@ public final class Catchup {
     private final FrameCodec codec;
     private final Executor reads;
     private final RoomEpochs epochs;
+    private volatile Encoded lastEncoded;
 
     public Catchup(RoomQueries rooms, FrameCodec codec, Executor reads) {
         this(rooms, codec, reads, new RoomEpochs());
@@ -173,6 +174,24 @@ public final class Catchup {
     }
 
     private void send(ClientSession session, List<ServerFrame> frames) {
-        frames.forEach(frame -> session.send(codec.encode(frame)));
+        frames.forEach(frame -> session.send(encoded(frame)));
     }
+
+    /**
+     * The frame's JSON, encoded once for all the sessions a live item goes to: the fan-out thread hands one frame
+     * object to every recipient in turn, so remembering the last one saves an encode per copy. Another thread
+     * (a replay) may replace the pair; that costs a re-encode, never a wrong frame, since the frame is compared by
+     * identity and the pair is immutable.
+     */
+    private String encoded(ServerFrame frame) {
+        Encoded last = lastEncoded;
+        if (last != null && last.frame() == frame) {
+            return last.text();
+        }
+        String text = codec.encode(frame);
+        lastEncoded = new Encoded(frame, text);
+        return text;
+    }
+
+    private record Encoded(ServerFrame frame, String text) { }
 }

@@ -62,6 +62,21 @@ class DeliveryTest {
     }
 
     @Test
+    void encodesEachMessageOnceForAllItsRecipientsAndTheNextMessageAfresh() {
+        delivery.onFanout(fanout(List.of("alice", "bob"), null, message()));
+        delivery.onFanout(fanout(List.of("alice", "bob"), null,
+                new ChatMessage("m2", "r1", "bob", "second", AT, 5L, "cm2", List.of(), 0)));
+
+        String second = MESSAGE_JSON.replace("\"m1\"", "\"m2\"").replace("\"senderId\":\"alice\"", "\"senderId\":\"bob\"")
+                .replace("\"hi\"", "\"second\"").replace("\"seq\":4", "\"seq\":5");
+        assertThat(sent).isEqualTo(Map.of("a1", List.of(MESSAGE_JSON, second), "a2", List.of(MESSAGE_JSON, second),
+                "b1", List.of(MESSAGE_JSON, second), "c1", List.of()));
+        // One encode per message: every recipient's copy is the same String object.
+        assertThat(sent.get("a2").get(0)).isSameAs(sent.get("b1").get(0));
+        assertThat(sent.get("a1").get(1)).isSameAs(sent.get("b1").get(1));
+    }
+
+    @Test
     void aFanoutOfAnotherNodesCommandResolvesNothingHere() {
         CompletableFuture<Verdict> send = pending.register("cmd1");
         delivery.onFanout(fanout(List.of("alice"), new Origin("edge-elsewhere", "a1"), message()));
