@@ -166,7 +166,15 @@ public record TopologiesConfig(
         // Latency over batching: a chat message is one small record (DESIGN.md: EOS p50 ≈ 27 ms at 20 ms commits).
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
         props.put(StreamsConfig.POLL_MS_CONFIG, 10L);
-        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
+        // Under exactly-once nothing is visible to read_committed readers before the commit, which flushes the
+        // producer; so batching until then costs no latency and saves the broker a produce request per record.
+        // At least once, records are visible as soon as they land: send at once.
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG),
+                processingGuarantee == ProcessingGuarantee.AT_LEAST_ONCE ? 0 : (int) commitInterval.toMillis());
+        // The first write of a transaction to a partition whose previous commit markers are still being written is
+        // answered CONCURRENT_TRANSACTIONS; markers take milliseconds, the default 100 ms backoff made each a stall.
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), 5L);
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG), 100L);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
         // A poison command must not stop every room: skip it, log it, count it (dropped-records metric);
         // but fail (and retry) while the registry is unreachable, so an outage drops nothing.

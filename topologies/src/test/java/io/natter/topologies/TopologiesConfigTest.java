@@ -107,7 +107,9 @@ class TopologiesConfigTest {
                 Map.entry("consumer.session.timeout.ms", 10000),
                 Map.entry("statestore.cache.max.bytes", 0L),
                 Map.entry("poll.ms", 10L),
-                Map.entry("producer.linger.ms", 0),
+                Map.entry("producer.linger.ms", 20),
+                Map.entry("producer.retry.backoff.ms", 5L),
+                Map.entry("producer.retry.backoff.max.ms", 100L),
                 Map.entry("consumer.fetch.max.wait.ms", 10),
                 Map.entry("deserialization.exception.handler", CommandDeserializationHandler.class),
                 Map.entry("processing.exception.handler", LogAndContinueProcessingExceptionHandler.class),
@@ -116,6 +118,16 @@ class TopologiesConfigTest {
         // Kafka accepts every entry as it is.
         assertThat(new StreamsConfig(streams).getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))
                 .isEqualTo("exactly_once_v2");
+    }
+
+    @Test
+    void sendsAtOnceWhenAtLeastOnceSinceRecordsAreVisibleBeforeTheCommit() {
+        Map<String, Object> streams = TopologiesConfig.fromEnv(Map.of("NATTER_PROCESSING_GUARANTEE", "at_least_once",
+                "NATTER_COMMIT_INTERVAL_MS", "50")).streamsConfig();
+
+        assertThat(streams).containsEntry("producer.linger.ms", 0).containsEntry("commit.interval.ms", 50L);
+        assertThat(TopologiesConfig.fromEnv(Map.of("NATTER_COMMIT_INTERVAL_MS", "50")).streamsConfig())
+                .containsEntry("producer.linger.ms", 50);
     }
 
     @Test
