@@ -54,6 +54,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.ee10.servlet.SessionHandler;
+import org.eclipse.jetty.session.DefaultSessionCache;
+import org.eclipse.jetty.session.NullSessionCache;
+import org.eclipse.jetty.session.NullSessionDataStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,6 +95,7 @@ public final class EdgeServer implements AutoCloseable {
     private final SessionPresence sessionPresence;
     private final TokenWatch tokenWatch;
     private final Javalin app;
+    private final SessionHandler httpSessions = transientHttpSessions();
     private final Thread warmUp;
     private final PendingRequests pending;
     private final Drain drain = new Drain();
@@ -174,6 +179,7 @@ public final class EdgeServer implements AutoCloseable {
         app = Javalin.create(cfg -> {
             cfg.jetty.host = config.host();
             cfg.jetty.port = config.port();
+            cfg.jetty.modifyServletContextHandler(handler -> handler.setSessionHandler(httpSessions));
             cfg.jetty.modifyWebSocketServletFactory(factory -> {
                 // An oversize message closes the socket with 1009 (MESSAGE_TOO_BIG), by Jetty; binary ones too,
                 // though they are only refused: their payload is never read.
@@ -255,6 +261,26 @@ public final class EdgeServer implements AutoCloseable {
     /** The edge's meter registry (what {@code /metrics} serves). */
     public MeterRegistry metrics() {
         return metrics;
+    }
+
+    /**
+     * Javalin's WebSocket upgrade asks the servlet request for its HTTP session (to copy session attributes), so
+     * with Jetty's default cache every handshake, even a refused one, left a session (and set a JSESSIONID cookie)
+     * that outlived its connection: memory growing with handshakes ever made. The edge keeps no HTTP state, so
+     * its sessions are kept by nobody and never announced in a cookie.
+     */
+    private static SessionHandler transientHttpSessions() {
+        SessionHandler sessions = new SessionHandler();
+        NullSessionCache cache = new NullSessionCache(sessions);
+        cache.setSessionDataStore(new NullSessionDataStore());
+        sessions.setSessionCache(cache);
+        sessions.setUsingCookies(false);
+        return sessions;
+    }
+
+    /** HTTP sessions the edge holds in memory (none: see {@link #transientHttpSessions()}). */
+    public long httpSessionsKept() {
+        return httpSessions.getSessionCache() instanceof DefaultSessionCache cache ? cache.getSessionsCurrent() : 0;
     }
 
     /** Number of open WebSocket sessions. */

@@ -111,6 +111,22 @@ class ConnectionLimitsIT {
     }
 
     @Test
+    void handshakesCreateNoHttpSessionSoTheEdgeSetsNoCookieAndKeepsNothingPerClosedConnection() throws Exception {
+        EdgeServer edge = stack.startEdge("edge-no-sessions", NO_HANDSHAKE_LIMIT);
+        RawWsClient accepted = RawWsClient.connect(edge.port(), "erin", tokens.sign("erin", Duration.ofMinutes(10)));
+        String upgrade = accepted.upgradeResponse();
+        accepted.close();
+        HttpResponse<String> unauthorized = plainUpgradeRequest(edge.port(), null);
+
+        // Javalin's upgrade asks the servlet request for a session; a kept session (and its JSESSIONID cookie)
+        // per handshake, even a refused one, was memory that outlived the connection.
+        assertThat(upgrade).startsWith("HTTP/1.1 101").doesNotContainIgnoringCase("set-cookie");
+        assertThat(unauthorized.statusCode()).isEqualTo(401);
+        assertThat(unauthorized.headers().allValues("Set-Cookie")).isEmpty();
+        assertThat(edge.httpSessionsKept()).isZero();
+    }
+
+    @Test
     void theNodeCapRefusesAnyUserWith503EdgeFullUntilASocketCloses() throws Exception {
         int port = nodeCapEdge.port();
         List<WsTestClient> open = new ArrayList<>();

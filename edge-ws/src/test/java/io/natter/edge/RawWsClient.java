@@ -45,6 +45,7 @@ final class RawWsClient implements AutoCloseable {
     private final BlockingQueue<String> texts = new LinkedBlockingQueue<>();
     private final CompletableFuture<Close> closed = new CompletableFuture<>();
     private boolean closeSent;
+    private String upgradeResponse;
 
     private RawWsClient(String name, Socket socket) throws IOException {
         this.name = name;
@@ -66,10 +67,16 @@ final class RawWsClient implements AutoCloseable {
                 + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         client.out.flush();
         String response = client.readHeaders();
+        client.upgradeResponse = response;
         assertThat(response).as("%s: upgrade response", name).startsWith("HTTP/1.1 101");
         assertThat(response.toLowerCase()).contains("sec-websocket-accept: " + acceptOf(key).toLowerCase());
         Thread.ofVirtual().name("raw-ws-" + name).start(client::readLoop);
         return client;
+    }
+
+    /** The status line and headers of the server's 101 answer. */
+    String upgradeResponse() {
+        return upgradeResponse;
     }
 
     /** Sends one frame, masked as a client must, with FIN set as given. */
