@@ -21,8 +21,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -106,8 +108,8 @@ final class HopRun {
         for (Tail tail : tails) {
             tail.awaitReady();
         }
-        onReady.run();
         long start = System.currentTimeMillis();
+        onReady.run();
         long windowStart = start + options.warmup().toMillis();
         long windowEnd = windowStart + options.duration().toMillis();
         log.printf(Locale.ROOT, "hops: reading %s and %s from their end on %s; warm-up %d s, window %d s%n",
@@ -177,7 +179,7 @@ final class HopRun {
     }
 
     private boolean windowComplete(long from, long to) {
-        return trails.values().stream().filter(trail -> {
+        return tails.stream().allMatch(tail -> tail.backlog() == 0) && trails.values().stream().filter(trail -> {
             Long first = trail.firstSeen();
             return first != null && first >= from && first < to;
         }).allMatch(HopTrail::complete);
@@ -245,13 +247,24 @@ final class HopRun {
         void handle(ConsumerRecord<byte[], byte[]> record, long polledAt);
     }
 
-    /** One consumer on its own thread: every partition of one topic, from the end, no group. */
+    /** One poll's records and the wall-clock millis at which the poll returned. */
+    private record Polled(ConsumerRecords<byte[], byte[]> records, long at) {}
+
+    /**
+     * One consumer on its own thread: every partition of one topic, from the end, no group. It only notes when each
+     * poll returned; a second thread decodes (the first decode of a schema asks the registry, which must not delay
+     * the next poll's timestamp).
+     */
     private final class Tail {
+        private static final Polled END = new Polled(ConsumerRecords.empty(), 0);
+
         private final String name;
         private final String topic;
         private final RecordHandler handler;
         private final KafkaConsumer<byte[], byte[]> consumer;
-        private final Thread thread;
+        private final Thread poller;
+        private final Thread decoder;
+        private final BlockingQueue<Polled> polled = new LinkedBlockingQueue<>();
         private final CountDownLatch ready = new CountDownLatch(1);
         private volatile boolean running = true;
         private volatile RuntimeException failure;
@@ -271,11 +284,13 @@ final class HopRun {
                     ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1,
                     ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"),
                     new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            this.thread = Thread.ofPlatform().daemon().name("hops-" + name).unstarted(this::run);
+            this.poller = Thread.ofPlatform().daemon().name("hops-" + name).unstarted(this::poll);
+            this.decoder = Thread.ofPlatform().daemon().name("hops-" + name + "-decode").unstarted(this::decode);
         }
 
         void start() {
-            thread.start();
+            decoder.start();
+            poller.start();
         }
 
         void awaitReady() throws InterruptedException {
@@ -288,7 +303,7 @@ final class HopRun {
             }
         }
 
-        private void run() {
+        private void poll() {
             try {
                 List<TopicPartition> partitions = consumer.partitionsFor(topic, READY_TIMEOUT).stream()
                         .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
@@ -303,13 +318,9 @@ final class HopRun {
                 ready.countDown();
                 while (running) {
                     ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
-                    long polledAt = System.currentTimeMillis();
-                    for (ConsumerRecord<byte[], byte[]> record : records) {
-                        try {
-                            handler.handle(record, polledAt);
-                        } catch (RuntimeException e) {
-                            undecodable.incrementAndGet();
-                        }
+                    long at = System.currentTimeMillis();
+                    if (!records.isEmpty()) {
+                        polled.add(new Polled(records, at));
                     }
                 }
             } catch (WakeupException e) {
@@ -318,8 +329,30 @@ final class HopRun {
                 failure = e;
                 ready.countDown();
             } finally {
+                polled.add(END);
                 consumer.close(Duration.ofSeconds(2));
             }
+        }
+
+        private void decode() {
+            try {
+                for (Polled next = polled.take(); next != END; next = polled.take()) {
+                    for (ConsumerRecord<byte[], byte[]> record : next.records()) {
+                        try {
+                            handler.handle(record, next.at());
+                        } catch (RuntimeException e) {
+                            undecodable.incrementAndGet();
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Polls not decoded yet. */
+        int backlog() {
+            return polled.size();
         }
 
         /** The consumer's fetch-latency-avg so far, ms (NaN if unknown). */
@@ -333,7 +366,8 @@ final class HopRun {
             running = false;
             consumer.wakeup();
             try {
-                thread.join(Duration.ofSeconds(5));
+                poller.join(Duration.ofSeconds(5));
+                decoder.join(Duration.ofSeconds(5));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
