@@ -32,8 +32,8 @@ record HopOptions(String bootstrap, String schemaRegistry, Duration warmup, Dura
             new OptionSpec("edge-metrics", "http://127.0.0.1:8080/metrics", "an edge's Prometheus scrape, read at "
                     + "the window's start and end for `chat_fanout_dispatch_ms` and `chat_messages_fanout_latency_ms`; "
                     + "`none` skips it", Scope.ANY),
-            new OptionSpec("fetch-max-wait-ms", "5", "`fetch.max.wait.ms` of this tool's three consumers (the bound "
-                    + "of their poll floor, see below)", Scope.ANY),
+            new OptionSpec("fetch-max-wait-ms", "5", "`fetch.max.wait.ms` of this tool's three consumers: the "
+                    + "bound of their poll floor", Scope.ANY),
             new OptionSpec("json", "", "also write the report as JSON to this file", Scope.ANY),
             new OptionSpec("help", null, "print the options and exit", Scope.ANY));
 
