@@ -87,6 +87,33 @@ class HopReportTest {
     }
 
     @Test
+    void printsOneRowPerHopThenTheEdgesAndWritesTheSameAsJson() throws Exception {
+        HopReport.Measured measured = HopReport.measure(join(HopTrail.command("a", 1000L, 1001, 1003),
+                HopTrail.fanout("a", 1000L, 1004L, 1006), HopTrail.committed("a", 1016)), 1000, 2000, 0);
+        HopReport report = new HopReport("test", 0, 1, measured.counts(), measured.hops(),
+                HopReport.sumOfPartMeans(measured.hops()), List.of(new HopReport.EdgeHistogram(
+                        "chat_fanout_dispatch_ms", "edge: dispatch", 1, 0.3, 0.25, 0.5, 0.5)),
+                "edge note", "CreateTime", 5, Map.of("commands", 5.1));
+
+        assertThat(report.markdownRows()).containsExactly(
+                "| edge: SEND received → command produced | t1−t0 | 1 | 1.00 | 1.0 | 1.0 | 1.0 | 1.0 | 0 |",
+                "| command produced → in Kafka, fetched by this tool | t2−t1 | 1 | 2.00 | 2.0 | 2.0 | 2.0 | 2.0 | 0 |",
+                "| command fetched by this tool → topology judged | t3−t2 | 1 | 1.00 | 1.0 | 1.0 | 1.0 | 1.0 | 0 |",
+                "| (command produced → topology judged) | t3−t1 | 1 | 3.00 | 3.0 | 3.0 | 3.0 | 3.0 | 0 |",
+                "| judged → fan-out in Kafka, fetched read_uncommitted | t4−t3 | 1 | 2.00 | 2.0 | 2.0 | 2.0 | 2.0 | 0 |",
+                "| fan-out uncommitted → visible read_committed | t5−t4 | 1 | 10.00 | 10.0 | 10.0 | 10.0 | 10.0 | 0 |",
+                "| total: SEND received → fan-out visible read_committed | t5−t0 | 1 | 16.00 | 16.0 | 16.0 | 16.0 | 16.0 | 0 |",
+                "| edge: dispatch | `chat_fanout_dispatch_ms` | 1 | 0.30 | 0.3 | 0.5 | 0.5 | – | – |");
+        assertThat(report.details()).hasSize(7).contains("test", "edge note")
+                .anySatisfy(line -> assertThat(line).contains("sum of their means 16.00 ms = total mean 16.00 ms"));
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(report);
+        assertThat(json.path("counts").path("joined").asLong()).isEqualTo(1);
+        assertThat(json.path("hops")).hasSize(Hop.values().length);
+        assertThat(json.path("edge").path(0).path("metric").asText()).isEqualTo("chat_fanout_dispatch_ms");
+        assertThat(json.path("sumOfPartMeans").asDouble()).isEqualTo(16.0);
+    }
+
+    @Test
     void noJoinedMessagesGiveZerosNotErrors() {
         HopReport.Measured measured = HopReport.measure(List.of(), 0, 1000, 0);
 
