@@ -108,18 +108,23 @@ final class HopRun {
         for (Tail tail : tails) {
             tail.awaitReady();
         }
-        long start = System.currentTimeMillis();
-        onReady.run();
-        long windowStart = start + options.warmup().toMillis();
-        long windowEnd = windowStart + options.duration().toMillis();
-        log.printf(Locale.ROOT, "hops: reading %s and %s from their end on %s; warm-up %d s, window %d s%n",
-                commands.name(), fanout.name(), options.bootstrap(), options.warmup().toSeconds(),
-                options.duration().toSeconds());
         Optional<String> before = Optional.empty();
         String edgeNote = "edge metrics: not read (--edge-metrics none)";
         try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
-            long now;
             boolean scraped = false;
+            if (options.warmup().isZero()) {
+                // The window starts now: read the edge before anything the caller sends on onReady is dispatched.
+                before = scrape(http);
+                scraped = true;
+            }
+            long start = System.currentTimeMillis();
+            onReady.run();
+            long windowStart = start + options.warmup().toMillis();
+            long windowEnd = windowStart + options.duration().toMillis();
+            log.printf(Locale.ROOT, "hops: reading %s and %s from their end on %s; warm-up %d s, window %d s%n",
+                    commands.name(), fanout.name(), options.bootstrap(), options.warmup().toSeconds(),
+                    options.duration().toSeconds());
+            long now;
             while ((now = System.currentTimeMillis()) < windowEnd) {
                 if (!scraped && now >= windowStart) {
                     before = scrape(http);

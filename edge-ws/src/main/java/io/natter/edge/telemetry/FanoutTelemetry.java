@@ -34,6 +34,7 @@ public final class FanoutTelemetry implements FanoutObserver {
     public static final String CROSS_REGION_TAG = "cross_region";
     private static final ContextKey<Long> RECEIVED_AT = ContextKey.named("natter-received-at");
     private static final ContextKey<Boolean> CROSS_REGION = ContextKey.named("natter-cross-region");
+    private static final ContextKey<Long> POLLED_AT = ContextKey.named("natter-polled-at");
 
     private final EdgeTracing tracing;
     private final MeterRegistry metrics;
@@ -93,8 +94,10 @@ public final class FanoutTelemetry implements FanoutObserver {
         Long receivedAt = KafkaHeaders.receivedAt(record.headers());
         // A peer's fan-out arrives mirrored as <region>.chat.fanout.v1.
         boolean crossRegion = record.topic().endsWith("." + TopicNames.FANOUT);
+        long polledAt = polledAtNanos;
         tracing.consume(record, roomKeyed, context -> receivedAt == null ? context
-                : context.with(RECEIVED_AT, receivedAt).with(CROSS_REGION, crossRegion), delivery);
+                : context.with(RECEIVED_AT, receivedAt).with(CROSS_REGION, crossRegion).with(POLLED_AT, polledAt),
+                delivery);
     }
 
     /** {@code delivery}, recording the latency of every copy of a message it hands to a local session. */
@@ -119,8 +122,10 @@ public final class FanoutTelemetry implements FanoutObserver {
                         local++;
                     }
                 }
-                if (local > 0 && polledAtNanos != 0) {
-                    dispatch.record((handedOffNanos - polledAtNanos) / 1e6);
+                Long polledAt = Context.current().get(POLLED_AT);
+                if (local > 0 && polledAt != null && polledAt != 0) {
+                    // A summary drops negative amounts: clamp, so the count always matches the records.
+                    dispatch.record(Math.max(0, handedOffNanos - polledAt) / 1e6);
                 }
             }
 
