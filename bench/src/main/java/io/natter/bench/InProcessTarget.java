@@ -41,6 +41,8 @@ final class InProcessTarget implements Target {
     private final List<URI> edges = new ArrayList<>();
     private TokenSource tokens;
     private String description;
+    private String bootstrapServers;
+    private String registryUrl;
 
     private InProcessTarget(Path dataDir) {
         this.dataDir = dataDir;
@@ -75,6 +77,8 @@ final class InProcessTarget implements Target {
         broker.createTopics(TopicNames.ALL, options.partitions());
         RedisServer redis = add(RedisServer.start(dataDir.resolve("redis"), 0));
         SchemaRegistryServer registry = add(registryStart.join());
+        bootstrapServers = broker.bootstrapServers();
+        registryUrl = registry.url();
         TopologiesApp topologies = add(TopologiesApp.start(TopologiesConfig.fromEnv(Map.of(
                 "NATTER_KAFKA_BOOTSTRAP", broker.bootstrapServers(),
                 "NATTER_SCHEMA_REGISTRY_URL", registry.url(),
@@ -137,6 +141,16 @@ final class InProcessTarget implements Target {
     @Override
     public List<URI> edges() {
         return List.copyOf(edges);
+    }
+
+    /** The in-process broker, for tools that read Kafka (./bench/hops). */
+    String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** The in-process registry's Confluent-API base URL. */
+    String registryUrl() {
+        return registryUrl;
     }
 
     @Override

@@ -99,6 +99,9 @@ class ObservabilityIT {
                         .isEqualTo(2.0);
                 assertThat(value(after, "chat_messages_fanout_latency_ms_count{cross_region=\"false\"}")
                         - value(before, "chat_messages_fanout_latency_ms_count{cross_region=\"false\"}")).isGreaterThanOrEqualTo(2.0);
+                // One fan-out record with two local recipients: dispatched once.
+                assertThat(value(after, "chat_fanout_dispatch_ms_count") - value(before, "chat_fanout_dispatch_ms_count"))
+                        .isGreaterThanOrEqualTo(1.0);
                 assertThat(value(after, "chat_messages_rejected_total{reason=\"NOT_A_MEMBER\"}")
                         - value(before, "chat_messages_rejected_total{reason=\"NOT_A_MEMBER\"}")).isEqualTo(1.0);
             });
@@ -108,6 +111,7 @@ class ObservabilityIT {
             assertThat(scrape).contains(
                     "chat_messages_fanout_latency_ms_bucket{cross_region=\"false\",le=\"150.0\"}",
                     "chat_messages_fanout_latency_ms_bucket{cross_region=\"false\",le=\"+Inf\"}",
+                    "chat_fanout_dispatch_ms_bucket{le=\"0.25\"}",
                     "kafka_consumer_fetch_manager_records_lag_max",
                     "kafka_producer_record_send_total",
                     "jvm_memory_used_bytes", "jvm_gc_", "jvm_threads_live_threads", "system_cpu_count",

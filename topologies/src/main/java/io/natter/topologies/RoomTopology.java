@@ -52,6 +52,8 @@ public final class RoomTopology {
     public static final String REGION_STATUS_STORE = "region-status";
     /** {@link AttachmentMetadata} by {@link StoreKeys#attachment}: the attachments sends of each room may name. */
     public static final String ATTACHMENTS_STORE = "room-attachments";
+    /** Header on every output of a judged command: epoch millis (as text) when its outputs were built. */
+    public static final String JUDGED_AT_HEADER = "natter-judged-at";
     /** Every store of the topology, all keyed (and partitioned) by room id first. */
     public static final List<String> STORES = List.of(ROOM_STATE_STORE, SEND_RECEIPTS_STORE, HISTORY_STORE,
             MESSAGE_INDEX_STORE, ATTACHMENTS_STORE);

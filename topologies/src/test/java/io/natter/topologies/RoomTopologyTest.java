@@ -901,7 +901,7 @@ class RoomTopologyTest {
     }
 
     @Test
-    void propagatesIncomingHeadersToEveryOutput() {
+    void propagatesIncomingHeadersAndTheJudgingTimeToEveryOutput() {
         Header traceparent = new RecordHeader("traceparent",
                 "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".getBytes(StandardCharsets.UTF_8));
 
@@ -915,8 +915,11 @@ class RoomTopologyTest {
         outputs.addAll(sent.readRecordsToList());
         outputs.addAll(fanout.readRecordsToList());
         outputs.addAll(rejected.readRecordsToList());
+        // Plus the judging time, for ./bench/hops (Streams gives outputs the command's timestamp, not this one).
+        Header judgedAt = new RecordHeader(RoomTopology.JUDGED_AT_HEADER,
+                Long.toString(clock.millis()).getBytes(StandardCharsets.UTF_8));
         assertThat(outputs).hasSize(4).allSatisfy(record ->
-                assertThat(record.headers().toArray()).containsExactly(traceparent));
+                assertThat(record.headers().toArray()).containsExactly(traceparent, judgedAt));
     }
 
     @Test

@@ -162,6 +162,9 @@ public final class FanoutConsumer implements AutoCloseable {
     }
 
     private void dispatch(ConsumerRecords<String, byte[]> records) {
+        if (!records.isEmpty()) {
+            observer.polled();
+        }
         for (Route<?> route : routes) {
             for (ConsumerRecord<String, byte[]> record : records.records(route.topic().name())) {
                 try {

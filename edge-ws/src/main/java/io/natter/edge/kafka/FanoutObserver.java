@@ -11,6 +11,9 @@ public interface FanoutObserver {
     /** Called once with the consumer, before it polls. */
     default void bind(Consumer<?, ?> consumer) { }
 
+    /** Called on the consumer's thread when a poll returned records, before the first is delivered. */
+    default void polled() { }
+
     /** Runs {@code delivery} of {@code record}, on the consumer's thread. */
     default void deliver(ConsumerRecord<String, byte[]> record, Runnable delivery) {
         delivery.run();
