@@ -144,11 +144,41 @@ class FailoverIT {
         assertThat(erin.frames("EPOCH").stream().map(r -> r.frame().get("roomId").asText()).toList())
                 .containsExactlyInAnyOrder(localRoom, replicatedRoom);
 
-        // Fail-back: us returns as a replica of the rooms eu took over, then the local room moves home again.
+        // us's edges still run with its broker down: a us client's sends wait in the edge's outage buffer.
+        RegionClient danUs = RegionClient.connect(http, usLocalEdge, "dan", token("dan"));
+        List<String> buffered = List.of("d-fenced-0", "d-fenced-1", "d-fenced-2");
+        buffered.forEach(id -> danUs.send(localRoom, "buffered " + id, id));
+
+        // Fail-back: us returns. eu declared it down, so us is fenced: the buffered sends are refused, never ACKed
+        // under the old epoch, although us's topology may not have read eu's re-home yet.
+        long returnedAt = System.nanoTime();
         regions.region(US).restartBroker();
+        List<String> fenced = new ArrayList<>();
+        for (String clientMsgId : buffered) {
+            JsonNode answer = danUs.answer(clientMsgId, WAIT);
+            if (answer.get("type").asText().equals("ACK")) {
+                // Only if us had already applied eu's re-home: then eu judged the mirrored command, as home.
+                assertThat(answer.get("epoch").asInt()).as("an ACK from the old home: %s", answer).isEqualTo(1);
+                continue;
+            }
+            assertThat(answer.get("code").asText()).as(answer.toString()).isEqualTo("REGION_FENCED");
+            assertThat(answer.get("message").asText()).contains("reconnect to eu");
+            fenced.add(clientMsgId);
+        }
+        System.out.printf("fail-back: %d of %d buffered sends answered REGION_FENCED %d ms after us's broker"
+                + " restarted%n", fenced.size(), buffered.size(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - returnedAt));
+        assertThat(fenced).as("us's topology reads eu's re-home after its edges replay their buffers").isNotEmpty();
+        // Resent where the message says, each is sequenced once under epoch 1 (eu may already have judged the
+        // mirrored command: then the resend gets that original).
+        for (String clientMsgId : buffered) {
+            assertThat(ackOf(danEu, localRoom, clientMsgId).get("epoch").asInt()).isEqualTo(1);
+        }
         EdgeRest usRest = new EdgeRest(http, usLocalEdge::port, regions.region(US).tokens());
         await().atMost(Duration.ofMinutes(3)).until(() -> homeRegion(usRest, localRoom, "dan").equals(EU));
         regions.declare(US, "up", EU);
+        // us judges again once its replica has applied everything eu wrote before the UP.
+        await().atMost(WAIT).until(() -> fenceOf(US).equals("OPEN"));
         HttpResponse<String> rehome = regions.operator(EU, "/internal/rooms/" + localRoom + "/rehome",
                 "{\"toRegion\":\"us\"}");
         assertThat(rehome.statusCode()).as(rehome.body()).isBetween(200, 299);
@@ -171,6 +201,12 @@ class FailoverIT {
                     key -> new HashSet<>()).add(message.getMessageId());
         }
         assertThat(idsBySeq.entrySet().stream().filter(e -> e.getValue().size() > 1).toList()).isEmpty();
+        // The fenced sends were never sequenced by us (epoch 0) and never ACKed.
+        assertThat(regions.messages(US, regions.topics(US).messageSent()).stream()
+                .filter(m -> buffered.contains(m.getClientMsgId())).map(ChatMessage::getEpoch).toList())
+                .doesNotContain(0);
+        assertThat(danUs.frames("ACK")).extracting(r -> r.frame().get("epoch").asInt()).doesNotContain(0);
+        danUs.close();
         // Under epoch 1 the local room's seqs run on from fromSeq without a gap.
         TreeSet<Long> epochOne = everywhere.stream()
                 .filter(m -> m.getRoomId().equals(localRoom) && m.getEpoch() == 1).map(ChatMessage::getSeq)
@@ -223,6 +259,19 @@ class FailoverIT {
         List<RegionClient.Received> epochs = client.frames("EPOCH");
         assertThat(epochs).as("one EPOCH per room change").hasSize(1);
         return epochs.getFirst().frame();
+    }
+
+    /** The {@code fence} of {@code region} itself in its topology's {@code GET /internal/regions}. */
+    private String fenceOf(String region) throws Exception {
+        HttpResponse<String> response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                "http://127.0.0.1:" + regions.region(region).topologies().queryPort() + "/internal/regions")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        for (JsonNode view : JSON.readTree(response.body())) {
+            if (view.path("local").asBoolean()) {
+                return view.path("fence").asText();
+            }
+        }
+        return "";
     }
 
     private String homeRegion(EdgeRest rest, String room, String user) throws Exception {

@@ -11,6 +11,7 @@ import io.natter.schemas.TopicNames;
 import io.natter.schemas.Topics;
 import io.natter.schemas.avro.ChatMessage;
 import io.natter.schemas.avro.ChatMessageSent;
+import io.opentelemetry.api.OpenTelemetry;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -55,14 +56,19 @@ final class TwoRegionStack implements AutoCloseable {
     static TwoRegionStack start(Path dir, int partitions) {
         long started = System.nanoTime();
         // The peer's mirrored topics exist before the topology subscribes to them (MirrorMaker starts later and
-        // reuses them, same partition count).
-        EdgeItStack us = EdgeItStack.start(dir.resolve(US), US, partitions,
-                Map.of("NATTER_REGION", US, "NATTER_PEER_REGIONS", EU), mirrored(EU));
+        // reuses them, same partition count). Both brokers run before either topology starts: each reads what its
+        // peer declares of it on the peer's cluster (the fence).
+        EdgeItStack.Infra usInfra = EdgeItStack.startInfra(dir.resolve(US), US, partitions, mirrored(EU));
+        EdgeItStack.Infra euInfra = null;
+        EdgeItStack us = null;
         EdgeItStack eu = null;
         JavaProcess mm2 = null;
         try {
-            eu = EdgeItStack.start(dir.resolve(EU), EU, partitions,
-                    Map.of("NATTER_REGION", EU, "NATTER_PEER_REGIONS", US), mirrored(US));
+            euInfra = EdgeItStack.startInfra(dir.resolve(EU), EU, partitions, mirrored(US));
+            us = usInfra.startTopology(Map.of("NATTER_REGION", US, "NATTER_PEER_REGIONS", EU,
+                    "NATTER_PEER_KAFKA_BOOTSTRAP", euInfra.bootstrapServers()), OpenTelemetry.noop());
+            eu = euInfra.startTopology(Map.of("NATTER_REGION", EU, "NATTER_PEER_REGIONS", US,
+                    "NATTER_PEER_KAFKA_BOOTSTRAP", usInfra.bootstrapServers()), OpenTelemetry.noop());
             Path log = dir.resolve("mirrormaker.log");
             ModuleClasspath classpath = ModuleClasspath.of(Path.of("").toAbsolutePath().getParent(), "mirrormaker",
                     MM2_MAIN, "build the mirrormaker module first (./mvnw -pl edge-ws -am verify does)");
@@ -86,9 +92,17 @@ final class TwoRegionStack implements AutoCloseable {
             if (mm2 != null) {
                 mm2.close();
             }
-            EdgeRest.closeQuietly(eu);
-            us.close();
+            closeRegion(eu, euInfra);
+            closeRegion(us, usInfra);
             throw e;
+        }
+    }
+
+    private static void closeRegion(EdgeItStack stack, EdgeItStack.Infra infra) {
+        if (stack != null) {
+            stack.close();
+        } else if (infra != null) {
+            infra.close();
         }
     }
 
