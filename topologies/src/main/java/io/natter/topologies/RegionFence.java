@@ -134,7 +134,7 @@ public final class RegionFence {
     }
 
     /** 1 while {@code peer} fences every partition (says DOWN, or UP without known targets), else 0: a gauge. */
-    public double fencedBy(String peer) {
+    public double fencingGauge(String peer) {
         PeerView view = peers.get(peer);
         return view != null && (view.opinion() == Opinion.DOWN || view.targets() == null) ? 1 : 0;
     }

@@ -37,12 +37,12 @@ public final class TopologyMetrics implements AutoCloseable {
     }
 
     /**
-     * Gauge {@code natter_region_fenced{peer}}: 1 while {@code peer} fences this region (declared it DOWN, or UP
+     * Gauge {@code chat_region_fenced{peer}}: 1 while {@code peer} fences this region (declared it DOWN, or UP
      * and the catch-up point is not known yet), else 0.
      */
     public void bindFence(RegionFence fence, List<String> peers) {
         for (String peer : peers) {
-            Gauge.builder("natter_region_fenced", fence, f -> f.fencedBy(peer)).tag("peer", peer)
+            Gauge.builder("chat_region_fenced", fence, f -> f.fencingGauge(peer)).tag("peer", peer)
                     .description("1 while the peer region fences this one (declared it down)").register(registry);
         }
     }
