@@ -52,6 +52,7 @@ final class PeerStatusReader implements AutoCloseable {
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile boolean started;
     // Reader thread only.
     private List<TopicPartition> assigned = List.of();
     private Map<TopicPartition, Long> endAtStart;
@@ -87,6 +88,7 @@ final class PeerStatusReader implements AutoCloseable {
      * start (so no command is judged before a DOWN already declared is known); logs a warning if not.
      */
     void start(Duration catchUp) {
+        started = true;
         thread.start();
         try {
             if (!caughtUp.await(catchUp.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -100,7 +102,7 @@ final class PeerStatusReader implements AutoCloseable {
     }
 
     private void run() {
-        long lastWarning = 0;
+        long lastWarning = System.nanoTime() - TimeUnit.MINUTES.toNanos(2);
         while (running) {
             try {
                 step();
@@ -239,6 +241,10 @@ final class PeerStatusReader implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        if (!started) {
+            consumer.close(Duration.ofSeconds(5));
+            return;
+        }
         consumer.wakeup();
         try {
             thread.join(Duration.ofSeconds(10));

@@ -78,9 +78,12 @@ public final class RegionFence {
      */
     public void unfenceTargets(String peer, Map<Integer, Long> targets) {
         Map<Integer, Long> copy = Map.copyOf(targets);
-        peers.computeIfPresent(peer, (p, view) -> view.opinion() == Opinion.UP ? new PeerView(Opinion.UP, copy) : view);
-        LOG.info("region {}: each partition unfences once its replica applied {}'s membership record at {}",
-                local, peer, new TreeMap<>(copy));
+        PeerView now = peers.computeIfPresent(peer,
+                (p, view) -> view.opinion() == Opinion.UP ? new PeerView(Opinion.UP, copy) : view);
+        if (now != null && copy.equals(now.targets())) {
+            LOG.info("region {}: each partition unfences once its replica applied {}'s membership record at {}"
+                    + " (by partition; -1 = empty)", local, peer, new TreeMap<>(copy));
+        }
     }
 
     /**
