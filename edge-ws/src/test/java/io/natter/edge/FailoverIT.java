@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -152,6 +153,7 @@ class FailoverIT {
         // Fail-back: us returns. eu declared it down, so us is fenced: the buffered sends are refused, never ACKed
         // under the old epoch, although us's topology may not have read eu's re-home yet.
         long returnedAt = System.nanoTime();
+        Instant returnedAtWall = Instant.now();
         regions.region(US).restartBroker();
         List<String> fenced = new ArrayList<>();
         for (String clientMsgId : buffered) {
@@ -201,6 +203,15 @@ class FailoverIT {
                     key -> new HashSet<>()).add(message.getMessageId());
         }
         assertThat(idsBySeq.entrySet().stream().filter(e -> e.getValue().size() > 1).toList()).isEmpty();
+        // After its return us sequenced nothing under the old epoch (before the fence: 113 such messages in one
+        // run); the writes its edges had buffered were refused instead.
+        List<ChatMessage> usOwn = regions.messages(US, regions.topics(US).messageSent());
+        assertThat(usOwn.stream().filter(m -> m.getEpoch() == 0 && m.getSentAt().isAfter(returnedAtWall)).toList())
+                .isEmpty();
+        long refused = regions.region(US).records(regions.topics(US).messageRejected()).stream()
+                .filter(r -> r.value().getPayload().getCode().equals("REGION_FENCED")).count();
+        System.out.printf("fail-back: %d buffered writes refused REGION_FENCED in us, 0 sequenced under epoch 0%n",
+                refused);
         // The fenced sends were never sequenced by us (epoch 0) and never ACKed.
         assertThat(regions.messages(US, regions.topics(US).messageSent()).stream()
                 .filter(m -> buffered.contains(m.getClientMsgId())).map(ChatMessage::getEpoch).toList())
