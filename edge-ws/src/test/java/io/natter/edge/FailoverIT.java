@@ -150,27 +150,22 @@ class FailoverIT {
         List<String> buffered = List.of("d-fenced-0", "d-fenced-1", "d-fenced-2");
         buffered.forEach(id -> danUs.send(localRoom, "buffered " + id, id));
 
-        // Fail-back: us returns. eu declared it down, so us is fenced: the buffered sends are refused, never ACKed
-        // under the old epoch, although us's topology may not have read eu's re-home yet.
+        // Fail-back: us returns before its topology can read eu's re-home (MirrorMaker is held back: the window in
+        // which, before the fence, us sequenced and ACKed the replayed writes under the old epoch). eu declared it
+        // down, so us is fenced: the buffered sends are refused, never ACKed.
+        regions.stopMirrorMaker(Duration.ofSeconds(2));
         long returnedAt = System.nanoTime();
         Instant returnedAtWall = Instant.now();
         regions.region(US).restartBroker();
-        List<String> fenced = new ArrayList<>();
         for (String clientMsgId : buffered) {
             JsonNode answer = danUs.answer(clientMsgId, WAIT);
-            if (answer.get("type").asText().equals("ACK")) {
-                // Only if us had already applied eu's re-home: then eu judged the mirrored command, as home.
-                assertThat(answer.get("epoch").asInt()).as("an ACK from the old home: %s", answer).isEqualTo(1);
-                continue;
-            }
+            assertThat(answer.get("type").asText()).as(answer.toString()).isEqualTo("ERROR");
             assertThat(answer.get("code").asText()).as(answer.toString()).isEqualTo("REGION_FENCED");
             assertThat(answer.get("message").asText()).contains("reconnect to eu");
-            fenced.add(clientMsgId);
         }
-        System.out.printf("fail-back: %d of %d buffered sends answered REGION_FENCED %d ms after us's broker"
-                + " restarted%n", fenced.size(), buffered.size(),
+        System.out.printf("fail-back: buffered sends answered REGION_FENCED %d ms after us's broker restarted%n",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - returnedAt));
-        assertThat(fenced).as("us's topology reads eu's re-home after its edges replay their buffers").isNotEmpty();
+        regions.startMirrorMaker();
         // Resent where the message says, each is sequenced once under epoch 1 (eu may already have judged the
         // mirrored command: then the resend gets that original).
         for (String clientMsgId : buffered) {

@@ -118,6 +118,14 @@ final class TwoRegionStack implements AutoCloseable {
         mirrorMaker.close();
     }
 
+    /**
+     * As above, killing it after {@code grace} (with a cluster down it would wait out its own timeouts; what it
+     * had not committed is copied again after the restart: MirrorMaker is at-least-once).
+     */
+    void stopMirrorMaker(Duration grace) {
+        mirrorMaker.stop(grace);
+    }
+
     /** Starts MirrorMaker again; it resumes from the offsets it committed. */
     void startMirrorMaker() {
         mirrorMaker = launchMirrorMaker(dir, "mirrormaker-" + (++mirrorMakerStarts) + ".log", us, eu);
