@@ -145,10 +145,11 @@ class FailoverIT {
         assertThat(erin.frames("EPOCH").stream().map(r -> r.frame().get("roomId").asText()).toList())
                 .containsExactlyInAnyOrder(localRoom, replicatedRoom);
 
-        // us's edges still run with its broker down: a us client's sends wait in the edge's outage buffer.
-        RegionClient danUs = RegionClient.connect(http, usLocalEdge, "dan", token("dan"));
-        List<String> buffered = List.of("d-fenced-0", "d-fenced-1", "d-fenced-2");
-        buffered.forEach(id -> danUs.send(localRoom, "buffered " + id, id));
+        // us's edges still run with its broker down: a us client's sends wait in the edge's outage buffer (erin:
+        // dan used up his rate limit on this edge).
+        RegionClient erinUs = RegionClient.connect(http, usLocalEdge, "erin", token("erin"));
+        List<String> buffered = List.of("e-fenced-0", "e-fenced-1", "e-fenced-2");
+        buffered.forEach(id -> erinUs.send(localRoom, "buffered " + id, id));
 
         // Fail-back: us returns before its topology can read eu's re-home (MirrorMaker is held back: the window in
         // which, before the fence, us sequenced and ACKed the replayed writes under the old epoch). eu declared it
@@ -158,7 +159,7 @@ class FailoverIT {
         Instant returnedAtWall = Instant.now();
         regions.region(US).restartBroker();
         for (String clientMsgId : buffered) {
-            JsonNode answer = danUs.answer(clientMsgId, WAIT);
+            JsonNode answer = erinUs.answer(clientMsgId, WAIT);
             assertThat(answer.get("type").asText()).as(answer.toString()).isEqualTo("ERROR");
             assertThat(answer.get("code").asText()).as(answer.toString()).isEqualTo("REGION_FENCED");
             assertThat(answer.get("message").asText()).contains("reconnect to eu");
@@ -169,7 +170,7 @@ class FailoverIT {
         // Resent where the message says, each is sequenced once under epoch 1 (eu may already have judged the
         // mirrored command: then the resend gets that original).
         for (String clientMsgId : buffered) {
-            assertThat(ackOf(danEu, localRoom, clientMsgId).get("epoch").asInt()).isEqualTo(1);
+            assertThat(ackOf(erin, localRoom, clientMsgId).get("epoch").asInt()).isEqualTo(1);
         }
         EdgeRest usRest = new EdgeRest(http, usLocalEdge::port, regions.region(US).tokens());
         await().atMost(Duration.ofMinutes(3)).until(() -> homeRegion(usRest, localRoom, "dan").equals(EU));
@@ -211,8 +212,8 @@ class FailoverIT {
         assertThat(regions.messages(US, regions.topics(US).messageSent()).stream()
                 .filter(m -> buffered.contains(m.getClientMsgId())).map(ChatMessage::getEpoch).toList())
                 .doesNotContain(0);
-        assertThat(danUs.frames("ACK")).extracting(r -> r.frame().get("epoch").asInt()).doesNotContain(0);
-        danUs.close();
+        assertThat(erinUs.frames("ACK")).extracting(r -> r.frame().get("epoch").asInt()).doesNotContain(0);
+        erinUs.close();
         // Under epoch 1 the local room's seqs run on from fromSeq without a gap.
         TreeSet<Long> epochOne = everywhere.stream()
                 .filter(m -> m.getRoomId().equals(localRoom) && m.getEpoch() == 1).map(ChatMessage::getSeq)
