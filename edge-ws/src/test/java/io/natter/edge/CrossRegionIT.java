@@ -3,6 +3,7 @@ package io.natter.edge;
 import static io.natter.edge.TwoRegionStack.EU;
 import static io.natter.edge.TwoRegionStack.US;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,10 +17,14 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,10 +34,12 @@ import org.junit.jupiter.api.io.TempDir;
  * ACK until the message is on the peer cluster.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CrossRegionIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final int WARM_UP = 10;
     private static final int PER_SIDE = 60;
+    private static final Duration NOT_REPLICATED_AFTER = Duration.ofSeconds(3);
 
     @TempDir
     static Path dir;
@@ -139,6 +146,55 @@ class CrossRegionIT {
         System.out.println(report("ACK latency, ack level replicated (same, plus the copy on eu)",
                 replicated.subList(5, 40)));
         assertThat(RemoteTopics.of(US, TopicNames.MESSAGE_SENT)).isEqualTo("us.chat.message.sent.v1");
+    }
+
+    /**
+     * Runs last (it stops and restarts MirrorMaker): with replication down, a {@code replicated} send is sequenced
+     * at home but answered {@code ERROR NOT_REPLICATED} once the request timeout ran out; after MirrorMaker is back
+     * and has copied it, the resend with the same clientMsgId is the DUPLICATE of it, ACKed with the same id and seq.
+     */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void replicatedAckLevelAnswersNotReplicatedWhileMirrorMakerIsDownAndAcksTheResendOnceItIsBack() throws Exception {
+        String room = "cross-not-replicated";
+        createInUsAndAwaitInEu(room, "dora", List.of());
+        EdgeServer shortTimeoutEdge = regions.startEdge(US, "us-edge-replicated-3s", "replicated",
+                Map.of("NATTER_REQUEST_TIMEOUT_MS", String.valueOf(NOT_REPLICATED_AFTER.toMillis())));
+        try (RegionClient dora = RegionClient.connect(http, shortTimeoutEdge, "dora", token("dora"))) {
+            regions.stopMirrorMaker();
+            long sent = System.nanoTime();
+            dora.send(room, "while replication is down", "nr-1");
+            JsonNode refused = dora.answer("nr-1", WAIT);
+            long answeredMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+            assertThat(refused.get("type").asText()).as(refused.toString()).isEqualTo("ERROR");
+            assertThat(refused.get("code").asText()).isEqualTo("NOT_REPLICATED");
+            assertThat(refused.get("ref").asText()).isEqualTo("nr-1");
+            // The timeout runs from the home's verdict, so the answer comes after it and not much later.
+            assertThat(answeredMs).isBetween(NOT_REPLICATED_AFTER.toMillis(), NOT_REPLICATED_AFTER.toMillis() + 5_000);
+            // It WAS sequenced at home: once, and the refusal names it.
+            List<ChatMessage> atHome = regions.messages(US, regions.topics(US).messageSent()).stream()
+                    .filter(m -> m.getRoomId().equals(room)).toList();
+            assertThat(atHome).extracting(ChatMessage::getClientMsgId, ChatMessage::getSeq, ChatMessage::getEpoch)
+                    .containsExactly(tuple("nr-1", 1L, 0));
+            ChatMessage original = atHome.getFirst();
+            assertThat(refused.get("message").asText()).contains(original.getMessageId(), "seq 1", "epoch 0");
+            System.out.printf("NOT_REPLICATED answered %d ms after the send (request timeout %d ms)%n", answeredMs,
+                    NOT_REPLICATED_AFTER.toMillis());
+
+            regions.startMirrorMaker();
+            await().atMost(WAIT).until(() -> regions.messages(EU, regions.topics(EU).messageSent().mirroredFrom(US))
+                    .stream().anyMatch(m -> m.getMessageId().equals(original.getMessageId())));
+            dora.send(room, "while replication is down", "nr-1");
+            JsonNode acked = await().atMost(WAIT).until(() -> dora.frames("ACK").stream()
+                    .map(RegionClient.Received::frame).filter(f -> f.get("clientMsgId").asText().equals("nr-1"))
+                    .findFirst().orElse(null), java.util.Objects::nonNull);
+            assertThat(acked.get("messageId").asText()).isEqualTo(original.getMessageId());
+            assertThat(acked.get("seq").asLong()).isEqualTo(1L);
+            assertThat(acked.get("epoch").asInt()).isZero();
+            // Still one message at home: the resend was the duplicate, not a second copy.
+            assertThat(regions.messages(US, regions.topics(US).messageSent()).stream()
+                    .filter(m -> m.getRoomId().equals(room)).toList()).hasSize(1);
+        }
     }
 
     /** Creates {@code room} through us's edge and waits until eu's edge serves it to a member (the replica exists). */

@@ -68,6 +68,14 @@ final class EdgeItStack implements AutoCloseable {
     /** As above, the topology tracing with {@code topologyTelemetry}. */
     static EdgeItStack start(Path dataDir, String name, int partitions, Map<String, String> topologyEnv,
             List<String> extraTopics, OpenTelemetry topologyTelemetry) {
+        return startInfra(dataDir, name, partitions, extraTopics).startTopology(topologyEnv, topologyTelemetry);
+    }
+
+    /**
+     * Starts broker and registry (in parallel) and creates every topic and {@code extraTopics}; the topology comes
+     * with {@link Infra#startTopology} (two regions: once both brokers run, each topology knows its peer's).
+     */
+    static Infra startInfra(Path dataDir, String name, int partitions, List<String> extraTopics) {
         long started = System.nanoTime();
         CompletableFuture<SchemaRegistryServer> registryStart =
                 CompletableFuture.supplyAsync(() -> SchemaRegistryServer.start(dataDir.resolve("registry"), 0));
@@ -76,19 +84,36 @@ final class EdgeItStack implements AutoCloseable {
         if (!extraTopics.isEmpty()) {
             broker.createTopics(extraTopics, partitions);
         }
-        SchemaRegistryServer registry = registryStart.join();
-        Map<String, String> env = new HashMap<>(Map.of(
-                "NATTER_KAFKA_BOOTSTRAP", broker.bootstrapServers(),
-                "NATTER_SCHEMA_REGISTRY_URL", registry.url(),
-                "NATTER_TOPOLOGY_APPLICATION_ID", "natter-topologies-" + name,
-                "NATTER_TOPOLOGY_STATE_DIR", dataDir.resolve("streams").toString(),
-                "NATTER_TOPOLOGY_QUERY_PORT", "0"));
-        env.putAll(topologyEnv);
-        TopologiesApp topologies = TopologiesApp.start(TopologiesConfig.fromEnv(env), topologyTelemetry);
-        topologies.awaitRunning(Duration.ofSeconds(90));
-        System.out.printf("%s: broker, registry and topology up in %d ms%n", name,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-        return new EdgeItStack(dataDir.resolve("kafka"), broker, registry, topologies);
+        return new Infra(dataDir, name, broker, registryStart.join(), started);
+    }
+
+    /** A region's broker and registry, running, without its topology yet. */
+    record Infra(Path dataDir, String name, KafkaBroker broker, SchemaRegistryServer registry, long startedNanos) {
+        String bootstrapServers() {
+            return broker.bootstrapServers();
+        }
+
+        /** Starts the topology with {@code topologyEnv} and waits until it runs. */
+        EdgeItStack startTopology(Map<String, String> topologyEnv, OpenTelemetry topologyTelemetry) {
+            Map<String, String> env = new HashMap<>(Map.of(
+                    "NATTER_KAFKA_BOOTSTRAP", broker.bootstrapServers(),
+                    "NATTER_SCHEMA_REGISTRY_URL", registry.url(),
+                    "NATTER_TOPOLOGY_APPLICATION_ID", "natter-topologies-" + name,
+                    "NATTER_TOPOLOGY_STATE_DIR", dataDir.resolve("streams").toString(),
+                    "NATTER_TOPOLOGY_QUERY_PORT", "0"));
+            env.putAll(topologyEnv);
+            TopologiesApp topologies = TopologiesApp.start(TopologiesConfig.fromEnv(env), topologyTelemetry);
+            topologies.awaitRunning(Duration.ofSeconds(90));
+            System.out.printf("%s: broker, registry and topology up in %d ms%n", name,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
+            return new EdgeItStack(dataDir.resolve("kafka"), broker, registry, topologies);
+        }
+
+        /** Stops what runs (when the stack could not be completed). */
+        void close() {
+            EdgeRest.closeQuietly(registry);
+            EdgeRest.closeQuietly(broker);
+        }
     }
 
     /**

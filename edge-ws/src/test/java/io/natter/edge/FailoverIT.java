@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -144,11 +145,38 @@ class FailoverIT {
         assertThat(erin.frames("EPOCH").stream().map(r -> r.frame().get("roomId").asText()).toList())
                 .containsExactlyInAnyOrder(localRoom, replicatedRoom);
 
-        // Fail-back: us returns as a replica of the rooms eu took over, then the local room moves home again.
+        // us's edges still run with its broker down: a us client's sends wait in the edge's outage buffer (erin:
+        // dan used up his rate limit on this edge).
+        RegionClient erinUs = RegionClient.connect(http, usLocalEdge, "erin", token("erin"));
+        List<String> buffered = List.of("e-fenced-0", "e-fenced-1", "e-fenced-2");
+        buffered.forEach(id -> erinUs.send(localRoom, "buffered " + id, id));
+
+        // Fail-back: us returns before its topology can read eu's re-home (MirrorMaker is held back: the window in
+        // which, before the fence, us sequenced and ACKed the replayed writes under the old epoch). eu declared it
+        // down, so us is fenced: the buffered sends are refused, never ACKed.
+        regions.stopMirrorMaker(Duration.ofSeconds(2));
+        long returnedAt = System.nanoTime();
+        Instant returnedAtWall = Instant.now();
         regions.region(US).restartBroker();
+        for (String clientMsgId : buffered) {
+            JsonNode answer = erinUs.answer(clientMsgId, WAIT);
+            assertThat(answer.get("type").asText()).as(answer.toString()).isEqualTo("ERROR");
+            assertThat(answer.get("code").asText()).as(answer.toString()).isEqualTo("REGION_FENCED");
+            assertThat(answer.get("message").asText()).contains("reconnect to eu");
+        }
+        System.out.printf("fail-back: buffered sends answered REGION_FENCED %d ms after us's broker restarted%n",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - returnedAt));
+        regions.startMirrorMaker();
+        // Resent where the message says, each is sequenced once under epoch 1 (eu may already have judged the
+        // mirrored command: then the resend gets that original).
+        for (String clientMsgId : buffered) {
+            assertThat(ackOf(erin, localRoom, clientMsgId).get("epoch").asInt()).isEqualTo(1);
+        }
         EdgeRest usRest = new EdgeRest(http, usLocalEdge::port, regions.region(US).tokens());
         await().atMost(Duration.ofMinutes(3)).until(() -> homeRegion(usRest, localRoom, "dan").equals(EU));
         regions.declare(US, "up", EU);
+        // us judges again once its replica has applied everything eu wrote before the UP.
+        await().atMost(WAIT).until(() -> fenceOf(US).equals("OPEN"));
         HttpResponse<String> rehome = regions.operator(EU, "/internal/rooms/" + localRoom + "/rehome",
                 "{\"toRegion\":\"us\"}");
         assertThat(rehome.statusCode()).as(rehome.body()).isBetween(200, 299);
@@ -171,6 +199,21 @@ class FailoverIT {
                     key -> new HashSet<>()).add(message.getMessageId());
         }
         assertThat(idsBySeq.entrySet().stream().filter(e -> e.getValue().size() > 1).toList()).isEmpty();
+        // After its return us sequenced nothing under the old epoch (before the fence: 113 such messages in one
+        // run); the writes its edges had buffered were refused instead.
+        List<ChatMessage> usOwn = regions.messages(US, regions.topics(US).messageSent());
+        assertThat(usOwn.stream().filter(m -> m.getEpoch() == 0 && m.getSentAt().isAfter(returnedAtWall)).toList())
+                .isEmpty();
+        long refused = regions.region(US).records(regions.topics(US).messageRejected()).stream()
+                .filter(r -> r.value().getPayload().getCode().equals("REGION_FENCED")).count();
+        System.out.printf("fail-back: %d buffered writes refused REGION_FENCED in us, 0 sequenced under epoch 0%n",
+                refused);
+        // The fenced sends were never sequenced by us (epoch 0) and never ACKed.
+        assertThat(regions.messages(US, regions.topics(US).messageSent()).stream()
+                .filter(m -> buffered.contains(m.getClientMsgId())).map(ChatMessage::getEpoch).toList())
+                .doesNotContain(0);
+        assertThat(erinUs.frames("ACK")).extracting(r -> r.frame().get("epoch").asInt()).doesNotContain(0);
+        erinUs.close();
         // Under epoch 1 the local room's seqs run on from fromSeq without a gap.
         TreeSet<Long> epochOne = everywhere.stream()
                 .filter(m -> m.getRoomId().equals(localRoom) && m.getEpoch() == 1).map(ChatMessage::getSeq)
@@ -223,6 +266,19 @@ class FailoverIT {
         List<RegionClient.Received> epochs = client.frames("EPOCH");
         assertThat(epochs).as("one EPOCH per room change").hasSize(1);
         return epochs.getFirst().frame();
+    }
+
+    /** The {@code fence} of {@code region} itself in its topology's {@code GET /internal/regions}. */
+    private String fenceOf(String region) throws Exception {
+        HttpResponse<String> response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                "http://127.0.0.1:" + regions.region(region).topologies().queryPort() + "/internal/regions")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        for (JsonNode view : JSON.readTree(response.body())) {
+            if (view.path("local").asBoolean()) {
+                return view.path("fence").asText();
+            }
+        }
+        return "";
     }
 
     private String homeRegion(EdgeRest rest, String room, String user) throws Exception {

@@ -11,6 +11,7 @@ import io.natter.schemas.TopicNames;
 import io.natter.schemas.Topics;
 import io.natter.schemas.avro.ChatMessage;
 import io.natter.schemas.avro.ChatMessageSent;
+import io.opentelemetry.api.OpenTelemetry;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -42,10 +44,14 @@ final class TwoRegionStack implements AutoCloseable {
 
     private final EdgeItStack us;
     private final EdgeItStack eu;
-    private final JavaProcess mirrorMaker;
+    private final Path dir;
+    // Replaced by startMirrorMaker(); used by the test thread only.
+    private JavaProcess mirrorMaker;
+    private int mirrorMakerStarts = 1;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private TwoRegionStack(EdgeItStack us, EdgeItStack eu, JavaProcess mirrorMaker) {
+    private TwoRegionStack(Path dir, EdgeItStack us, EdgeItStack eu, JavaProcess mirrorMaker) {
+        this.dir = dir;
         this.us = us;
         this.eu = eu;
         this.mirrorMaker = mirrorMaker;
@@ -55,40 +61,81 @@ final class TwoRegionStack implements AutoCloseable {
     static TwoRegionStack start(Path dir, int partitions) {
         long started = System.nanoTime();
         // The peer's mirrored topics exist before the topology subscribes to them (MirrorMaker starts later and
-        // reuses them, same partition count).
-        EdgeItStack us = EdgeItStack.start(dir.resolve(US), US, partitions,
-                Map.of("NATTER_REGION", US, "NATTER_PEER_REGIONS", EU), mirrored(EU));
+        // reuses them, same partition count). Both brokers run before either topology starts: each reads what its
+        // peer declares of it on the peer's cluster (the fence).
+        EdgeItStack.Infra usInfra = EdgeItStack.startInfra(dir.resolve(US), US, partitions, mirrored(EU));
+        EdgeItStack.Infra euInfra = null;
+        EdgeItStack us = null;
         EdgeItStack eu = null;
         JavaProcess mm2 = null;
         try {
-            eu = EdgeItStack.start(dir.resolve(EU), EU, partitions,
-                    Map.of("NATTER_REGION", EU, "NATTER_PEER_REGIONS", US), mirrored(US));
-            Path log = dir.resolve("mirrormaker.log");
-            ModuleClasspath classpath = ModuleClasspath.of(Path.of("").toAbsolutePath().getParent(), "mirrormaker",
-                    MM2_MAIN, "build the mirrormaker module first (./mvnw -pl edge-ws -am verify does)");
-            mm2 = JavaProcess.start("mirrormaker", List.of("-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.natter.schemas.avro",
-                    "-cp", classpath.classpath(), MM2_MAIN), Map.of(
-                    "NATTER_MM2_REGION_A", US,
-                    "NATTER_MM2_REGION_A_KAFKA_BOOTSTRAP", us.bootstrapServers(),
-                    "NATTER_MM2_REGION_A_SCHEMA_REGISTRY_URL", us.registryUrl(),
-                    "NATTER_MM2_REGION_B", EU,
-                    "NATTER_MM2_REGION_B_KAFKA_BOOTSTRAP", eu.bootstrapServers(),
-                    "NATTER_MM2_REGION_B_SCHEMA_REGISTRY_URL", eu.registryUrl()), dir, log);
-            JavaProcess process = mm2;
-            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).until(() -> {
-                assertThat(process.isAlive()).as("MirrorMaker runs; log:%n%s", process.logTail(40)).isTrue();
-                return Files.exists(log) && Files.readString(log).contains("MirrorMaker replicating");
-            });
+            euInfra = EdgeItStack.startInfra(dir.resolve(EU), EU, partitions, mirrored(US));
+            us = usInfra.startTopology(Map.of("NATTER_REGION", US, "NATTER_PEER_REGIONS", EU,
+                    "NATTER_PEER_KAFKA_BOOTSTRAP", euInfra.bootstrapServers()), OpenTelemetry.noop());
+            eu = euInfra.startTopology(Map.of("NATTER_REGION", EU, "NATTER_PEER_REGIONS", US,
+                    "NATTER_PEER_KAFKA_BOOTSTRAP", usInfra.bootstrapServers()), OpenTelemetry.noop());
+            mm2 = launchMirrorMaker(dir, "mirrormaker.log", us, eu);
             System.out.printf("two regions and MirrorMaker up in %d ms%n",
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-            return new TwoRegionStack(us, eu, mm2);
+            return new TwoRegionStack(dir, us, eu, mm2);
         } catch (RuntimeException | Error e) {
             if (mm2 != null) {
                 mm2.close();
             }
-            EdgeRest.closeQuietly(eu);
-            us.close();
+            closeRegion(eu, euInfra);
+            closeRegion(us, usInfra);
             throw e;
+        }
+    }
+
+    /** Starts MirrorMaker both ways as a child JVM logging to {@code logName}; returns once it replicates. */
+    private static JavaProcess launchMirrorMaker(Path dir, String logName, EdgeItStack us, EdgeItStack eu) {
+        Path log = dir.resolve(logName);
+        ModuleClasspath classpath = ModuleClasspath.of(Path.of("").toAbsolutePath().getParent(), "mirrormaker",
+                MM2_MAIN, "build the mirrormaker module first (./mvnw -pl edge-ws -am verify does)");
+        JavaProcess process = JavaProcess.start("mirrormaker", List.of(
+                "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.natter.schemas.avro", "-cp", classpath.classpath(), MM2_MAIN),
+                Map.of("NATTER_MM2_REGION_A", US,
+                        "NATTER_MM2_REGION_A_KAFKA_BOOTSTRAP", us.bootstrapServers(),
+                        "NATTER_MM2_REGION_A_SCHEMA_REGISTRY_URL", us.registryUrl(),
+                        "NATTER_MM2_REGION_B", EU,
+                        "NATTER_MM2_REGION_B_KAFKA_BOOTSTRAP", eu.bootstrapServers(),
+                        "NATTER_MM2_REGION_B_SCHEMA_REGISTRY_URL", eu.registryUrl()), dir, log);
+        try {
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                assertThat(process.isAlive()).as("MirrorMaker runs; log:%n%s", process.logTail(40)).isTrue();
+                return Files.exists(log) && Files.readString(log).contains("MirrorMaker replicating");
+            });
+            return process;
+        } catch (RuntimeException | Error e) {
+            process.close();
+            throw e;
+        }
+    }
+
+    /** Stops MirrorMaker (both directions): nothing is replicated until {@link #startMirrorMaker()}. */
+    void stopMirrorMaker() {
+        mirrorMaker.close();
+    }
+
+    /**
+     * As above, killing it after {@code grace} (with a cluster down it would wait out its own timeouts; what it
+     * had not committed is copied again after the restart: MirrorMaker is at-least-once).
+     */
+    void stopMirrorMaker(Duration grace) {
+        mirrorMaker.stop(grace);
+    }
+
+    /** Starts MirrorMaker again; it resumes from the offsets it committed. */
+    void startMirrorMaker() {
+        mirrorMaker = launchMirrorMaker(dir, "mirrormaker-" + (++mirrorMakerStarts) + ".log", us, eu);
+    }
+
+    private static void closeRegion(EdgeItStack stack, EdgeItStack.Infra infra) {
+        if (stack != null) {
+            stack.close();
+        } else if (infra != null) {
+            infra.close();
         }
     }
 
@@ -109,12 +156,19 @@ final class TwoRegionStack implements AutoCloseable {
      * once every local and mirrored partition is assigned (MirrorMaker creates the mirrored topics).
      */
     EdgeServer startEdge(String region, String nodeId, String ackLevel) {
+        return startEdge(region, nodeId, ackLevel, Map.of());
+    }
+
+    /** As above, with {@code extraEnv} on top (e.g. a shorter NATTER_REQUEST_TIMEOUT_MS). */
+    EdgeServer startEdge(String region, String nodeId, String ackLevel, Map<String, String> extraEnv) {
         String peer = peerOf(region);
-        return region(region).startEdge(nodeId, Map.of(
+        Map<String, String> env = new HashMap<>(Map.of(
                 "NATTER_REGION", region,
                 "NATTER_PEER_REGIONS", peer,
                 "NATTER_ACK_LEVEL", ackLevel,
                 "NATTER_PEER_KAFKA_BOOTSTRAP", region(peer).bootstrapServers()));
+        env.putAll(extraEnv);
+        return region(region).startEdge(nodeId, env);
     }
 
     /** {@code POST <path>} on {@code region}'s topology operator API; returns the status and body. */

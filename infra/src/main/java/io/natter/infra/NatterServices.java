@@ -47,11 +47,13 @@ final class NatterServices {
         }
 
         /**
-         * Region {@code region} of a pair: topologies judge and replicate with {@code peer} (NATTER_PEER_REGIONS);
-         * edges deliver the peer's mirrored topics and ACK at {@code ackLevel}, watching the peer's cluster.
+         * Region {@code region} of a pair: topologies judge and replicate with {@code peer} (NATTER_PEER_REGIONS)
+         * and are fenced while the peer's cluster says this region is down; edges deliver the peer's mirrored
+         * topics and ACK at {@code ackLevel}, watching the peer's cluster.
          */
         static RegionEnv ofPair(String region, String peer, String peerKafkaBootstrap, String ackLevel) {
-            return new RegionEnv(region, region + "-", Map.of("NATTER_PEER_REGIONS", peer),
+            return new RegionEnv(region, region + "-", Map.of("NATTER_PEER_REGIONS", peer,
+                    "NATTER_PEER_KAFKA_BOOTSTRAP", peerKafkaBootstrap),
                     Map.of("NATTER_PEER_REGIONS", peer, "NATTER_ACK_LEVEL", ackLevel,
                             "NATTER_PEER_KAFKA_BOOTSTRAP", peerKafkaBootstrap));
         }

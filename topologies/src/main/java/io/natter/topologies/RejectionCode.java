@@ -32,5 +32,11 @@ public enum RejectionCode {
     /** A re-home to a region that is neither this one nor a configured peer. */
     UNKNOWN_REGION,
     /** A re-home to the region that already is the room's home: nothing to do. */
-    ALREADY_HOME
+    ALREADY_HOME,
+    /**
+     * This region was declared DOWN by a peer (it may have taken the room over), or declared UP again and this
+     * region has not yet applied the peer's re-homes: nothing was judged; reconnect to the named peer region and
+     * resend with the same clientMsgId.
+     */
+    REGION_FENCED
 }

@@ -13,10 +13,13 @@ import io.natter.schemas.avro.RoomCreated;
 import io.natter.schemas.avro.RoomMembershipEvent;
 import io.natter.schemas.avro.RoomRehomed;
 import io.natter.schemas.avro.RoomState;
+import io.natter.schemas.TopicNames;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -37,6 +40,11 @@ import org.slf4j.LoggerFactory;
  */
 final class ReplicaProcessor implements Processor<String, SpecificRecord, Void, Void> {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaProcessor.class);
+    /**
+     * MirrorMaker's stamp of each mirrored record's source offset (8-byte big-endian; mirrormaker's
+     * {@code UpstreamOffsets.HEADER}, named here so the topologies do not depend on the Connect runtime).
+     */
+    static final String UPSTREAM_OFFSET_HEADER = "natter.mm2.upstream-offset";
 
     private final Regions regions;
     private final Retention retention;
@@ -44,6 +52,8 @@ final class ReplicaProcessor implements Processor<String, SpecificRecord, Void, 
     private KeyValueStore<String, RoomState> rooms;
     private SendReceipts receipts;
     private RoomHistory history;
+    private KeyValueStore<String, Long> replicaOffsets;
+    private ProcessorContext<Void, Void> context;
 
     ReplicaProcessor(Regions regions, Retention retention, Clock clock) {
         this.regions = regions;
@@ -53,6 +63,8 @@ final class ReplicaProcessor implements Processor<String, SpecificRecord, Void, 
 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
+        this.context = context;
+        this.replicaOffsets = context.getStateStore(RoomTopology.REPLICA_OFFSETS_STORE);
         this.rooms = context.getStateStore(RoomTopology.ROOM_STATE_STORE);
         this.receipts = new SendReceipts(context.getStateStore(RoomTopology.SEND_RECEIPTS_STORE), retention);
         this.history = new RoomHistory(context.getStateStore(RoomTopology.HISTORY_STORE),
@@ -68,6 +80,30 @@ final class ReplicaProcessor implements Processor<String, SpecificRecord, Void, 
             case ChatMessageEdited e -> edited(e.getPayload());
             case ChatMessageDeleted d -> deleted(d.getPayload());
             default -> LOG.warn("ignoring mirrored {} with key {}", record.value().getClass().getSimpleName(), record.key());
+        }
+        rememberMembershipOffset(record);
+    }
+
+    /**
+     * After a mirrored membership record is applied, stores its upstream offset (MirrorMaker's stamp) by peer: how
+     * far this task's replica caught up with the peer's membership partition, which lifts a {@link RegionFence}.
+     */
+    private void rememberMembershipOffset(Record<String, SpecificRecord> record) {
+        String topic = context.recordMetadata().map(m -> m.topic()).orElse("");
+        for (String peer : regions.peers()) {
+            if (topic.equals(peer + "." + TopicNames.ROOM_MEMBERSHIP)) {
+                Header stamp = record.headers().lastHeader(UPSTREAM_OFFSET_HEADER);
+                if (stamp == null || stamp.value() == null || stamp.value().length != Long.BYTES) {
+                    LOG.warn("mirrored membership record from {} without an upstream-offset stamp", peer);
+                    return;
+                }
+                long upstream = ByteBuffer.wrap(stamp.value()).getLong();
+                Long before = replicaOffsets.get(peer);
+                if (before == null || upstream > before) {
+                    replicaOffsets.put(peer, upstream);
+                }
+                return;
+            }
         }
     }
 

@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
@@ -43,14 +44,20 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
     private final Retention retention;
     private final Clock clock;
     private final Regions regions;
+    private final RegionFence fence;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, RoomState> rooms;
     private SendReceipts receipts;
     private RoomHistory history;
     private RegionStatuses statuses;
     private RoomAttachments attachments;
+    private KeyValueStore<String, Long> replicaOffsets;
+    /** The peer fencing this task at its last command, for logging when a fence starts and ends. */
+    private Optional<String> fencedBy = Optional.empty();
 
-    RoomCommandProcessor(RoomCommandJudge judge, RoomEvents events, Retention retention, Clock clock, Regions regions) {
+    RoomCommandProcessor(RoomCommandJudge judge, RoomEvents events, Retention retention, Clock clock, Regions regions,
+                         RegionFence fence) {
+        this.fence = fence;
         this.judge = judge;
         this.events = events;
         this.retention = retention;
@@ -67,6 +74,7 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
                 context.getStateStore(RoomTopology.MESSAGE_INDEX_STORE), retention);
         if (regions.multiRegion()) {
             this.statuses = new RegionStatuses(context.getStateStore(RoomTopology.REGION_STATUS_STORE));
+            this.replicaOffsets = context.getStateStore(RoomTopology.REPLICA_OFFSETS_STORE);
         }
         this.attachments = new RoomAttachments(context.getStateStore(RoomTopology.ATTACHMENTS_STORE));
         context.schedule(HOUSEKEEPING_INTERVAL, PunctuationType.WALL_CLOCK_TIME, timestamp -> housekeep());
@@ -82,9 +90,14 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
         }
         String roomId = RoomCommandJudge.roomIdOf(command);
         Instant now = clock.instant();
-        if (regions.multiRegion() && !judgedHere(command, roomId, record, now)) {
-            replicateAttachment(command, roomId, now);
-            return;
+        if (regions.multiRegion()) {
+            Route route = route(command, roomId, record, now);
+            if (route == Route.LEAVE) {
+                replicateAttachment(command, roomId, now);
+            }
+            if (route != Route.JUDGE) {
+                return;
+            }
         }
         // Judge first (pure), then write: an exception leaves neither state nor output behind.
         Outcome outcome = judge.judge(command, facts(command, roomId, now), now);
@@ -101,28 +114,37 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
         }
     }
 
+    /** Where a command goes: judged here, left to its home (or ignored), or refused by the fence (answered). */
+    private enum Route { JUDGE, LEAVE, FENCED }
+
     /**
      * The home-region rules: a room homed here is judged whichever region's topic the command came from; a room
      * homed elsewhere is left to its home, unless that home is declared DOWN and the command was issued here, in
      * which case the room is first re-homed here (next epoch, seq continuing from the replica); an unknown room
-     * is judged only by the region the command was issued in.
+     * is judged only by the region the command was issued in. Whatever would be judged here is first checked
+     * against the {@link RegionFence}: fenced, a local command is refused and a mirrored one left to the peer.
      */
-    private boolean judgedHere(RoomCommand command, String roomId, Record<String, RoomCommand> record, Instant now) {
+    private Route route(RoomCommand command, String roomId, Record<String, RoomCommand> record, Instant now) {
         boolean issuedHere = regions.local().equals(command.getRegion());
         RoomState room = rooms.get(roomId);
         if (room == null) {
             if (!issuedHere) {
                 LOG.debug("ignoring mirrored command {} from {} for unknown room {}", command.getCommandId(),
                         command.getRegion(), roomId);
+                return Route.LEAVE;
             }
-            return issuedHere;
+            return admit(command, roomId, issuedHere, record, now);
         }
         String home = room.getHomeRegion();
         if (home.equals(regions.local())) {
-            return true;
+            return admit(command, roomId, issuedHere, record, now);
         }
         if (!issuedHere || !statuses.isDown(home)) {
-            return false;
+            return Route.LEAVE;
+        }
+        Route admitted = admit(command, roomId, issuedHere, record, now);
+        if (admitted != Route.JUDGE) {
+            return admitted;
         }
         RoomState moved = RoomCommandJudge.rehomed(room, regions.local());
         rooms.put(roomId, moved);
@@ -131,7 +153,48 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
                 .withHeaders(new RecordHeaders(record.headers().toArray())));
         LOG.info("room {} failed over from {} (declared down) to {}: epoch {}, seq continues at {}", roomId, home,
                 regions.local(), moved.getEpoch(), moved.getEpochFromSeq());
-        return true;
+        return Route.JUDGE;
+    }
+
+    /**
+     * JUDGE unless a peer fences this task's partition: then a command issued here is refused with
+     * REGION_FENCED (nothing else is written) and a mirrored one is left to the peer that fences.
+     */
+    private Route admit(RoomCommand command, String roomId, boolean issuedHere, Record<String, RoomCommand> record,
+                        Instant now) {
+        int partition = context.recordMetadata().map(m -> m.partition()).orElse(-1);
+        Optional<String> fencing = fence.fencedBy(partition, this::replicaOffset);
+        if (!fencing.equals(fencedBy)) {
+            if (fencing.isPresent()) {
+                LOG.warn("partition {}: fence by {} holds; commands of rooms homed in {} are not judged here", partition,
+                        fencing.get(), regions.local());
+            } else {
+                LOG.info("partition {}: fence by {} lifted (replica caught up)", partition, fencedBy.orElseThrow());
+            }
+            fencedBy = fencing;
+        }
+        if (fencing.isEmpty()) {
+            return Route.JUDGE;
+        }
+        if (!issuedHere) {
+            return Route.LEAVE;
+        }
+        String peer = fencing.get();
+        Outcome refused = new Outcome.Rejected(RejectionCode.REGION_FENCED, "region " + regions.local()
+                + " is fenced: " + peer + " declared it down; reconnect to " + peer
+                + " and resend with the same clientMsgId");
+        for (KeyValue<String, SpecificRecord> event : events.of(command, refused, now)) {
+            context.forward(record.withKey(event.key).withValue(event.value)
+                    .withHeaders(new RecordHeaders(record.headers().toArray())));
+        }
+        LOG.debug("refused command {} for room {}: fenced by {}", command.getCommandId(), roomId, peer);
+        return Route.FENCED;
+    }
+
+    /** The upstream offset of the last mirrored membership record of {@code peer} this task applied; -1 if none. */
+    private long replicaOffset(String peer) {
+        Long offset = replicaOffsets.get(peer);
+        return offset == null ? -1 : offset;
     }
 
     /**

@@ -54,9 +54,14 @@ public final class RoomTopology {
     public static final String ATTACHMENTS_STORE = "room-attachments";
     /** Header on every output of a judged command: epoch millis (as text) when its outputs were built. */
     public static final String JUDGED_AT_HEADER = "natter-judged-at";
-    /** Every store of the topology, all keyed (and partitioned) by room id first. */
+    /**
+     * Upstream offset (by peer region) of the last mirrored {@code <peer>.chat.room.membership.v1} record this
+     * task's replica applied: how far it caught up with the peer, which lifts a {@link RegionFence}.
+     */
+    public static final String REPLICA_OFFSETS_STORE = "replica-offsets";
+    /** Every store of the topology, all keyed (and partitioned) by room id first, but the per-task replica offsets. */
     public static final List<String> STORES = List.of(ROOM_STATE_STORE, SEND_RECEIPTS_STORE, HISTORY_STORE,
-            MESSAGE_INDEX_STORE, ATTACHMENTS_STORE);
+            MESSAGE_INDEX_STORE, ATTACHMENTS_STORE, REPLICA_OFFSETS_STORE);
 
     private RoomTopology() {}
 
@@ -88,6 +93,17 @@ public final class RoomTopology {
      */
     public static void build(StreamsBuilder builder, Topics topics, Regions regions, Retention retention, Clock clock,
                              Supplier<String> ids) {
+        build(builder, topics, regions, retention, clock, ids, RegionFence.open(regions.local()));
+    }
+
+    /**
+     * As above, refusing to judge rooms homed here while {@code fence} (what the peers say of this region, read
+     * on their clusters) is closed for the command's partition.
+     */
+    public static void build(StreamsBuilder builder, Topics topics, Regions regions, Retention retention, Clock clock,
+                             Supplier<String> ids, RegionFence fence) {
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(REPLICA_OFFSETS_STORE), Serdes.String(), Serdes.Long()));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(ROOM_STATE_STORE), Serdes.String(), topics.serde(RoomState.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(
@@ -115,7 +131,7 @@ public final class RoomTopology {
         KStream<String, SpecificRecord> outputs = builder
                 .stream(regions.localAndMirrored(commands),
                         Consumed.with(commands.keySerde(), commands.valueSerde()).withName("room-commands"))
-                .process(() -> new RoomCommandProcessor(judge, events, retention, clock, regions),
+                .process(() -> new RoomCommandProcessor(judge, events, retention, clock, regions, fence),
                         Named.as("judge-room-command"), STORES.toArray(String[]::new));
 
         BranchedKStream<String, SpecificRecord> byType = outputs.split(Named.as("route-"));

@@ -13,6 +13,7 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,8 @@ public final class TopologiesApp implements AutoCloseable {
     private final QueryServer queryServer;
     private final QueryRouter queryRouter;
     private final RegionOperator operator;
+    /** Reads what the peer says of this region on the peer's cluster; null when not configured. */
+    private final PeerStatusReader peerStatus;
     private final TopologyMetrics metrics;
     private final OpenTelemetry openTelemetry;
     private final boolean ownsOpenTelemetry;
@@ -45,7 +48,8 @@ public final class TopologiesApp implements AutoCloseable {
 
     private TopologiesApp(KafkaStreams streams, QueryServer queryServer, QueryRouter queryRouter,
                           RegionOperator operator, TopologyMetrics metrics, OpenTelemetry openTelemetry,
-                          boolean ownsOpenTelemetry) {
+                          boolean ownsOpenTelemetry, PeerStatusReader peerStatus) {
+        this.peerStatus = peerStatus;
         this.metrics = metrics;
         this.openTelemetry = openTelemetry;
         this.ownsOpenTelemetry = ownsOpenTelemetry;
@@ -73,8 +77,10 @@ public final class TopologiesApp implements AutoCloseable {
         Topics topics = Topics.forRegistry(config.schemaRegistryUrl());
         RegionTopics.ensure(config.bootstrapServers(), config.regions(), (short) config.replicationFactor());
         QueryRouter router = new QueryRouter();
+        RegionFence fence = new RegionFence(config.region());
+        metrics.bindFence(fence, config.peerRegions());
         RegionOperator operator = new RegionOperator(config.regions(), topics, config.bootstrapServers(),
-                config.instanceId(), router::regionStatuses, Clock.systemUTC());
+                config.instanceId(), router::regionStatuses, Clock.systemUTC(), fence);
         // Bound first: with port 0 only the bound port can be advertised as application.server.
         QueryServer server = QueryServer.start(config.queryHost(), config.queryPort(), router, operator,
                 metrics::register);
@@ -87,10 +93,11 @@ public final class TopologiesApp implements AutoCloseable {
             props.put(StreamsConfig.PROCESSOR_WRAPPER_CLASS_CONFIG, TracingProcessorWrapper.class);
             props.put(TracingProcessorWrapper.OPEN_TELEMETRY_CONFIG, openTelemetry);
             StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
-            RoomTopology.build(builder, topics, bound.regions(), bound.retention());
+            RoomTopology.build(builder, topics, bound.regions(), bound.retention(), Clock.systemUTC(),
+                    () -> UUID.randomUUID().toString(), fence);
             Topology topology = builder.build(props);
             app = new TopologiesApp(new KafkaStreams(topology, props), server, router, operator, metrics,
-                    openTelemetry, ownsOpenTelemetry);
+                    openTelemetry, ownsOpenTelemetry, peerStatusReader(config, fence));
             metrics.bind(app.streams);
             router.attach(app.streams, new HostInfo(bound.queryHost(), bound.queryPort()));
         } catch (RuntimeException e) {
@@ -100,11 +107,28 @@ public final class TopologiesApp implements AutoCloseable {
             metrics.close();
             throw e;
         }
+        // Before any command is judged: a DOWN the peer already declared must be known (bounded wait).
+        if (app.peerStatus != null) {
+            app.peerStatus.start(config.peerStatusCatchUp());
+        }
         app.run();
         LOG.info("topologies {} started in region {}{} ({}), state in {}, queries on {}:{}", config.instanceId(),
                 config.region(), config.peerRegions().isEmpty() ? "" : " with peers " + config.peerRegions(),
                 config.processingGuarantee().streamsName(), config.instanceStateDir(), config.queryHost(), server.port());
         return app;
+    }
+
+    private static PeerStatusReader peerStatusReader(TopologiesConfig config, RegionFence fence) {
+        if (config.peerRegions().isEmpty()) {
+            return null;
+        }
+        if (config.peerKafkaBootstrap().isEmpty()) {
+            LOG.warn("{} is not set: this region is never fenced by its peer; stop it yourself before the peer"
+                    + " declares it down", TopologiesConfig.PEER_KAFKA_BOOTSTRAP.name());
+            return null;
+        }
+        return new PeerStatusReader(config.peerRegions().getFirst(), config.peerKafkaBootstrap(), config.region(),
+                config.applicationId() + "-" + config.instanceId(), fence);
     }
 
     /** The port of the query API. */
@@ -170,6 +194,9 @@ public final class TopologiesApp implements AutoCloseable {
             queryServer.close();
             queryRouter.close();
             operator.close();
+            if (peerStatus != null) {
+                peerStatus.close();
+            }
             metrics.close();
             if (ownsOpenTelemetry && openTelemetry instanceof OpenTelemetrySdk sdk) {
                 sdk.close();

@@ -30,10 +30,23 @@ public record TopologiesConfig(
         Retention retention,
         String queryHost,
         int queryPort,
-        List<String> peerRegions) {
+        List<String> peerRegions,
+        String peerKafkaBootstrap,
+        Duration peerStatusCatchUp) {
 
     public TopologiesConfig {
         peerRegions = List.copyOf(peerRegions);
+    }
+
+    /** A configuration that does not read the peer's region status (no fence). */
+    public TopologiesConfig(String bootstrapServers, String schemaRegistryUrl, String region, String applicationId,
+                            String instanceId, Path stateDir, ProcessingGuarantee processingGuarantee,
+                            Duration commitInterval, int replicationFactor, int standbyReplicas, int streamThreads,
+                            Duration sessionTimeout, Retention retention, String queryHost, int queryPort,
+                            List<String> peerRegions) {
+        this(bootstrapServers, schemaRegistryUrl, region, applicationId, instanceId, stateDir, processingGuarantee,
+                commitInterval, replicationFactor, standbyReplicas, streamThreads, sessionTimeout, retention, queryHost,
+                queryPort, peerRegions, "", Duration.ofMillis(Long.parseLong(PEER_STATUS_CATCH_UP_MS.defaultValue())));
     }
 
     /** A single-region configuration (no peer regions). */
@@ -102,11 +115,17 @@ public record TopologiesConfig(
     public static final Key PEER_REGIONS = new Key("NATTER_PEER_REGIONS", "",
             "Comma-separated other regions whose chat topics MirrorMaker 2 copies here (<peer>.chat.*); empty = single-region mode.");
 
+    public static final Key PEER_KAFKA_BOOTSTRAP = new Key("NATTER_PEER_KAFKA_BOOTSTRAP", "",
+            "The peer region's Kafka bootstrap servers (one peer): its chat.region.status.v1 is read there, and a peer"
+                    + " that declares this region DOWN fences it (REGION_FENCED). Empty = never fenced.");
+    public static final Key PEER_STATUS_CATCH_UP_MS = new Key("NATTER_PEER_STATUS_CATCH_UP_MS", "10000",
+            "At start-up, how long to wait to read the peer's region status before processing; unreachable: warn, go on.");
+
     /** Every key, in README order. */
     public static final List<Key> KEYS = List.of(KAFKA_BOOTSTRAP, SCHEMA_REGISTRY_URL, REGION, APPLICATION_ID,
             INSTANCE_ID, STATE_DIR, PROCESSING_GUARANTEE, COMMIT_INTERVAL_MS, REPLICATION_FACTOR, STANDBY_REPLICAS,
             STREAM_THREADS, SESSION_TIMEOUT_MS, DEDUPE_WINDOW_MS, HISTORY_MAX_MESSAGES, HISTORY_MAX_AGE_MS, QUERY_HOST,
-            QUERY_PORT, PEER_REGIONS);
+            QUERY_PORT, PEER_REGIONS, PEER_KAFKA_BOOTSTRAP, PEER_STATUS_CATCH_UP_MS);
 
     /** Parses {@code env}, using each key's default when it is unset or blank. */
     public static TopologiesConfig fromEnv(Map<String, String> env) {
@@ -128,14 +147,26 @@ public record TopologiesConfig(
                         Duration.ofMillis(longInteger(env, HISTORY_MAX_AGE_MS, 1))),
                 text(env, QUERY_HOST),
                 port(env, QUERY_PORT),
-                peerRegions(env));
+                peerRegions(env),
+                peerBootstrap(env),
+                Duration.ofMillis(longInteger(env, PEER_STATUS_CATCH_UP_MS, 0)));
+    }
+
+    /** The peer's bootstrap servers; only with exactly one peer region (which cluster would it be otherwise). */
+    private static String peerBootstrap(Map<String, String> env) {
+        String value = text(env, PEER_KAFKA_BOOTSTRAP);
+        if (!value.isEmpty() && peerRegions(env).size() != 1) {
+            throw new TopologiesConfigException(PEER_KAFKA_BOOTSTRAP.name() + " needs exactly one region in "
+                    + PEER_REGIONS.name() + ", got " + peerRegions(env));
+        }
+        return value;
     }
 
     /** The same configuration with the query API on {@code port}: the port actually bound when 0 was asked. */
     public TopologiesConfig withQueryPort(int port) {
         return new TopologiesConfig(bootstrapServers, schemaRegistryUrl, region, applicationId, instanceId, stateDir,
                 processingGuarantee, commitInterval, replicationFactor, standbyReplicas, streamThreads, sessionTimeout,
-                retention, queryHost, port, peerRegions);
+                retention, queryHost, port, peerRegions, peerKafkaBootstrap, peerStatusCatchUp);
     }
 
     /** This region and its peers. */

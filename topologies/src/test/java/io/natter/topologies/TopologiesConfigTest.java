@@ -165,6 +165,29 @@ class TopologiesConfigTest {
     }
 
     @Test
+    void readsThePeerClusterWhoseRegionStatusFencesThisRegion() {
+        TopologiesConfig config = TopologiesConfig.fromEnv(Map.of("NATTER_REGION", "us", "NATTER_PEER_REGIONS", "eu",
+                "NATTER_PEER_KAFKA_BOOTSTRAP", " eu-kafka:9092 ", "NATTER_PEER_STATUS_CATCH_UP_MS", "2500"));
+
+        assertThat(config.peerKafkaBootstrap()).isEqualTo("eu-kafka:9092");
+        assertThat(config.peerStatusCatchUp()).isEqualTo(Duration.ofMillis(2500));
+        assertThat(config.withQueryPort(1).peerKafkaBootstrap()).isEqualTo("eu-kafka:9092");
+        assertThat(TopologiesConfig.fromEnv(Map.of()).peerKafkaBootstrap()).isEmpty();
+        assertThat(TopologiesConfig.fromEnv(Map.of()).peerStatusCatchUp()).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void refusesAPeerClusterWithoutExactlyOnePeerRegion() {
+        assertThatThrownBy(() -> TopologiesConfig.fromEnv(Map.of("NATTER_PEER_KAFKA_BOOTSTRAP", "eu-kafka:9092")))
+                .isInstanceOf(TopologiesConfigException.class)
+                .hasMessage("NATTER_PEER_KAFKA_BOOTSTRAP needs exactly one region in NATTER_PEER_REGIONS, got []");
+        assertThatThrownBy(() -> TopologiesConfig.fromEnv(Map.of("NATTER_PEER_REGIONS", "eu,ap",
+                "NATTER_PEER_KAFKA_BOOTSTRAP", "eu-kafka:9092")))
+                .isInstanceOf(TopologiesConfigException.class)
+                .hasMessage("NATTER_PEER_KAFKA_BOOTSTRAP needs exactly one region in NATTER_PEER_REGIONS, got [eu, ap]");
+    }
+
+    @Test
     void namesTheMirroredTopicsOfEveryPeer() {
         Regions regions = new Regions("us", List.of("eu", "ap"));
         var topic = new Topics(new InMemorySchemaRegistry(), true).messageRequested();

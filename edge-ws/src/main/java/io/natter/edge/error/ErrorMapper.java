@@ -33,7 +33,8 @@ public final class ErrorMapper {
             "NOT_MESSAGE_AUTHOR", 403,
             "MESSAGE_NOT_FOUND", 404,
             "ATTACHMENT_NOT_FOUND", 404,
-            "UNSUPPORTED_COMMAND", 501);
+            "UNSUPPORTED_COMMAND", 501,
+            "REGION_FENCED", 503);
 
     private ErrorMapper() {}
 

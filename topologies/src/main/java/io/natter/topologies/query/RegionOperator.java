@@ -9,12 +9,14 @@ import io.natter.schemas.avro.RegionStatus;
 import io.natter.schemas.avro.RegionStatusDeclared;
 import io.natter.schemas.avro.RehomeRoom;
 import io.natter.schemas.avro.RoomCommand;
+import io.natter.topologies.RegionFence;
 import io.natter.topologies.Regions;
 import io.natter.topologies.RoomCommandJudge;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -44,9 +46,16 @@ public final class RegionOperator implements AutoCloseable {
     /** Event type of a region status declaration. */
     public static final String REGION_STATUS = "chat.region.status.v1";
 
-    /** JSON of one region in {@code GET /internal/regions}. */
+    /**
+     * JSON of one region in {@code GET /internal/regions}; for the local region also its {@code fence}
+     * (OPEN, FENCED, UNFENCING) and what each peer, read on the peer's cluster, declares of it ({@code peersSay}).
+     */
     public record RegionView(String region, boolean local, String status, String declaredBy, String reason,
-                             Instant declaredAt) {}
+                             Instant declaredAt, String fence, Map<String, String> peersSay) {
+        RegionView(String region, boolean local, String status, String declaredBy, String reason, Instant declaredAt) {
+            this(region, local, status, declaredBy, reason, declaredAt, null, null);
+        }
+    }
 
     /** JSON answer of {@code POST /internal/rooms/{roomId}/rehome}: the command was written; the home judges it. */
     public record RehomeRequested(String commandId, String roomId, String toRegion) {}
@@ -58,6 +67,7 @@ public final class RegionOperator implements AutoCloseable {
     private final Producer<String, byte[]> producer;
     private final String nodeId;
     private final Clock clock;
+    private final RegionFence fence;
 
     /**
      * @param statuses the {@code region-status} global table of this instance (queried, so it may throw while
@@ -65,8 +75,10 @@ public final class RegionOperator implements AutoCloseable {
      * @param nodeId written as the origin of the operator's commands
      */
     public RegionOperator(Regions regions, Topics topics, String bootstrapServers, String nodeId,
-                          Supplier<ReadOnlyKeyValueStore<String, RegionStatus>> statuses, Clock clock) {
+                          Supplier<ReadOnlyKeyValueStore<String, RegionStatus>> statuses, Clock clock,
+                          RegionFence fence) {
         this.regions = regions;
+        this.fence = fence;
         this.statusTopic = topics.regionStatus();
         this.commandTopic = topics.messageRequested();
         this.statuses = statuses;
@@ -87,9 +99,16 @@ public final class RegionOperator implements AutoCloseable {
         List<RegionView> views = new ArrayList<>();
         for (String region : regions.all()) {
             RegionStatus status = regions.multiRegion() ? readStatus(region) : null;
-            views.add(status == null
+            RegionView view = status == null
                     ? new RegionView(region, region.equals(regions.local()), RegionAvailability.UP.name(), null, null, null)
-                    : view(status));
+                    : view(status);
+            if (view.local()) {
+                Map<String, String> said = new LinkedHashMap<>();
+                fence.opinions(regions.peers()).forEach((peer, opinion) -> said.put(peer, opinion.name()));
+                view = new RegionView(view.region(), true, view.status(), view.declaredBy(), view.reason(),
+                        view.declaredAt(), fence.state().name(), said);
+            }
+            views.add(view);
         }
         return views;
     }

@@ -1,6 +1,7 @@
 package io.natter.topologies.telemetry;
 
 import io.javalin.config.RoutesConfig;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -8,6 +9,8 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.natter.topologies.RegionFence;
+import java.util.List;
 import org.apache.kafka.streams.KafkaStreams;
 
 /** The topologies' meters: JVM, and Kafka Streams' own (kafka_stream_*), served at {@code GET /metrics}. */
@@ -31,6 +34,17 @@ public final class TopologyMetrics implements AutoCloseable {
     public void bind(KafkaStreams streams) {
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
+    }
+
+    /**
+     * Gauge {@code chat_region_fenced{peer}}: 1 while {@code peer} fences this region (declared it DOWN, or UP
+     * and the catch-up point is not known yet), else 0.
+     */
+    public void bindFence(RegionFence fence, List<String> peers) {
+        for (String peer : peers) {
+            Gauge.builder("chat_region_fenced", fence, f -> f.fencingGauge(peer)).tag("peer", peer)
+                    .description("1 while the peer region fences this one (declared it down)").register(registry);
+        }
     }
 
     /** Serves the scrape at {@link #PATH}. */

@@ -1,0 +1,283 @@
+package io.natter.topologies;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import io.natter.schemas.Envelopes;
+import io.natter.schemas.InMemorySchemaRegistry;
+import io.natter.schemas.Topic;
+import io.natter.schemas.Topics;
+import io.natter.schemas.avro.ChatFanout;
+import io.natter.schemas.avro.ChatMessageSent;
+import io.natter.schemas.avro.CommandRejected;
+import io.natter.schemas.avro.CreateRoomRequested;
+import io.natter.schemas.avro.Origin;
+import io.natter.schemas.avro.RegionAvailability;
+import io.natter.schemas.avro.RegionStatus;
+import io.natter.schemas.avro.RegionStatusDeclared;
+import io.natter.schemas.avro.Rejection;
+import io.natter.schemas.avro.RoomCommand;
+import io.natter.schemas.avro.RoomCreated;
+import io.natter.schemas.avro.RoomMembershipEvent;
+import io.natter.schemas.avro.RoomRehomed;
+import io.natter.schemas.avro.RoomState;
+import io.natter.schemas.avro.RoomVisibility;
+import io.natter.schemas.avro.SendMessageRequested;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The fence in region {@code us} (peer {@code eu}): while eu declares us DOWN, us refuses local commands of rooms
+ * homed here with REGION_FENCED and leaves mirrored ones to eu; after eu declares us UP, each partition judges
+ * again only once its replica applied eu's membership records up to the point eu had when it said UP.
+ */
+class RegionFenceTopologyTest {
+    private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
+    private static final String US = "us";
+    private static final String EU = "eu";
+    private static final Origin US_EDGE = new Origin("edge-us-1", "s-us");
+    private static final Origin EU_EDGE = new Origin("edge-eu-1", "s-eu");
+    private static final Retention RETENTION = new Retention(Duration.ofHours(1), 100, Duration.ofDays(1));
+    private static final String FENCED_MESSAGE =
+            "region us is fenced: eu declared it down; reconnect to eu and resend with the same clientMsgId";
+
+    @TempDir
+    Path stateDir;
+
+    private final TestClock clock = new TestClock(NOW);
+    private final AtomicLong ids = new AtomicLong();
+    private final RegionFence fence = new RegionFence(US);
+    private Topics topics;
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, RoomCommand> localCommands;
+    private TestInputTopic<String, RoomCommand> euCommands;
+    private TestInputTopic<String, RoomMembershipEvent> euMembership;
+    private TestInputTopic<String, RegionStatus> regionStatus;
+    private TestOutputTopic<String, RoomMembershipEvent> membership;
+    private TestOutputTopic<String, ChatMessageSent> sent;
+    private TestOutputTopic<String, ChatFanout> fanout;
+    private TestOutputTopic<String, CommandRejected> rejected;
+
+    @BeforeEach
+    void startDriver() {
+        topics = new Topics(new InMemorySchemaRegistry(), true);
+        StreamsBuilder builder = new StreamsBuilder();
+        RoomTopology.build(builder, topics, new Regions(US, List.of(EU)), RETENTION, clock,
+                () -> "id-" + ids.incrementAndGet(), fence);
+        TopologiesConfig config = TopologiesConfig.fromEnv(Map.of(TopologiesConfig.STATE_DIR.name(), stateDir.toString(),
+                TopologiesConfig.PEER_REGIONS.name(), EU));
+        Properties props = new Properties();
+        props.putAll(config.streamsConfig());
+        driver = new TopologyTestDriver(builder.build(props), props, NOW);
+        localCommands = input(topics.messageRequested());
+        euCommands = input(topics.messageRequested().mirroredFrom(EU));
+        euMembership = input(topics.roomMembership().mirroredFrom(EU));
+        regionStatus = input(topics.regionStatus());
+        membership = output(topics.roomMembership());
+        sent = output(topics.messageSent());
+        fanout = output(topics.fanout());
+        rejected = output(topics.messageRejected());
+
+        // r1 is homed here, created before the outage.
+        localCommands.pipeInput("r1", command("c0", "alice", US, US_EDGE,
+                new CreateRoomRequested("r1", "Lobby", RoomVisibility.PUBLIC, List.of("bob"))));
+        assertThat(membership.readValuesToList()).hasSize(1);
+    }
+
+    @AfterEach
+    void nothingElseWasEmitted() {
+        try {
+            assertThat(membership.readKeyValuesToList()).as("unread membership events").isEmpty();
+            assertThat(sent.readKeyValuesToList()).as("unread sent messages").isEmpty();
+            assertThat(fanout.readKeyValuesToList()).as("unread fan-out").isEmpty();
+            assertThat(rejected.readKeyValuesToList()).as("unread rejections").isEmpty();
+        } finally {
+            driver.close();
+        }
+    }
+
+    @Test
+    void refusesALocalCommandOfARoomHomedHereWhileThePeerDeclaresThisRegionDown() {
+        fence.declaredDown(EU);
+
+        localCommands.pipeInput("r1", command("c1", "alice", US, US_EDGE, send("r1", "buffered", "a-1")));
+
+        assertThat(rejected.readKeyValuesToList()).containsExactly(KeyValue.pair("alice", rejectedEvent("id-2",
+                new Rejection("c1", "alice", "r1", "REGION_FENCED", FENCED_MESSAGE, "a-1", US_EDGE, null, null, 0))));
+        assertThat(room("r1").getLastSeq()).isZero();
+        assertThat(replicaOffset()).isNull();
+    }
+
+    @Test
+    void refusesALocalCreateWhileFencedSoNoRoomIsHomedInARegionDeclaredDown() {
+        fence.declaredDown(EU);
+
+        localCommands.pipeInput("r9", command("c1", "alice", US, US_EDGE,
+                new CreateRoomRequested("r9", "New", RoomVisibility.PUBLIC, List.of())));
+
+        assertThat(rejected.readValuesToList()).extracting(r -> r.getPayload().getCode(), r -> r.getPayload().getRoomId())
+                .containsExactly(tuple("REGION_FENCED", "r9"));
+        assertThat(room("r9")).isNull();
+    }
+
+    @Test
+    void ignoresAMirroredCommandOfARoomHomedHereWhileFencedLeavingItToThePeer() {
+        fence.declaredDown(EU);
+
+        euCommands.pipeInput("r1", command("c1", "bob", EU, EU_EDGE, send("r1", "from eu", "b-1")));
+
+        assertThat(room("r1").getLastSeq()).isZero();
+    }
+
+    @Test
+    void doesNotReHomeARoomOfARegionItDeclaredDownWhileThatRegionFencesIt() {
+        euMembership.pipeInput(stamped("r2", membershipEvent(new RoomCreated("r2", "r2", RoomVisibility.PUBLIC, "alice",
+                List.of("alice"), EU)), 0));
+        declare(EU, RegionAvailability.DOWN);
+        fence.declaredDown(EU);
+
+        localCommands.pipeInput("r2", command("c1", "alice", US, US_EDGE, send("r2", "hi", "a-1")));
+
+        assertThat(rejected.readValuesToList()).extracting(r -> r.getPayload().getCode()).containsExactly("REGION_FENCED");
+        assertThat(room("r2").getHomeRegion()).isEqualTo(EU);
+        assertThat(room("r2").getEpoch()).isZero();
+    }
+
+    @Test
+    void judgesAsBeforeWhileNoPeerHasSaidAnythingOfThisRegion() {
+        localCommands.pipeInput("r1", command("c1", "alice", US, US_EDGE, send("r1", "hi", "a-1")));
+
+        assertThat(sent.readValuesToList()).extracting(s -> s.getPayload().getSeq(), s -> s.getPayload().getEpoch())
+                .containsExactly(tuple(1L, 0));
+        assertThat(fanout.readValuesToList()).hasSize(1);
+    }
+
+    @Test
+    void staysFencedAfterUpUntilTheCatchUpPointIsKnown() {
+        fence.declaredDown(EU);
+        fence.declaredUp(EU);
+
+        localCommands.pipeInput("r1", command("c1", "alice", US, US_EDGE, send("r1", "early", "a-1")));
+
+        assertThat(rejected.readValuesToList()).extracting(r -> r.getPayload().getCode()).containsExactly("REGION_FENCED");
+        assertThat(fence.state()).isEqualTo(RegionFence.State.UNFENCING);
+    }
+
+    @Test
+    void liftsTheFenceOnlyOnceTheReplicaAppliedThePeersReHomesWrittenBeforeUp() {
+        euMembership.pipeInput(stamped("r2", membershipEvent(new RoomCreated("r2", "r2", RoomVisibility.PUBLIC, "alice",
+                List.of("alice"), EU)), 3));
+        fence.declaredDown(EU);
+        fence.declaredUp(EU);
+        // eu's membership partition ended at offset 7 when it said UP: its re-home of r1 is there.
+        fence.unfenceTargets(EU, Map.of(0, 7L));
+
+        localCommands.pipeInput("r1", command("c1", "alice", US, US_EDGE, send("r1", "too early", "a-1")));
+        assertThat(rejected.readValuesToList()).extracting(r -> r.getPayload().getCode()).containsExactly("REGION_FENCED");
+
+        euMembership.pipeInput(stamped("r1", membershipEvent(new RoomRehomed("r1", EU, 1, 1L, US)), 7));
+        localCommands.pipeInput("r1", command("c2", "alice", US, US_EDGE, send("r1", "now eu's", "a-2")));
+        // r1 is eu's now: left to eu (the command reaches it through MirrorMaker), nothing emitted here.
+        assertThat(room("r1")).extracting(RoomState::getHomeRegion, RoomState::getEpoch).containsExactly(EU, 1);
+
+        // A room still homed here is judged again, and an older stamp delivered again does not move the mark back.
+        euMembership.pipeInput(stamped("r2", membershipEvent(new RoomCreated("r2", "r2", RoomVisibility.PUBLIC, "alice",
+                List.of("alice"), EU)), 3));
+        assertThat(replicaOffset()).isEqualTo(7L);
+        localCommands.pipeInput("r3", command("c3", "alice", US, US_EDGE,
+                new CreateRoomRequested("r3", "After", RoomVisibility.PUBLIC, List.of())));
+        assertThat(membership.readValuesToList()).extracting(RoomMembershipEvent::getPayload)
+                .containsExactly(new RoomCreated("r3", "After", RoomVisibility.PUBLIC, "alice", List.of("alice"), US));
+        assertThat(fence.state()).isEqualTo(RegionFence.State.OPEN);
+    }
+
+    @Test
+    void anEmptyPeerPartitionUnfencesAtOnce() {
+        fence.declaredDown(EU);
+        fence.declaredUp(EU);
+        fence.unfenceTargets(EU, Map.of(0, -1L));
+
+        localCommands.pipeInput("r1", command("c1", "alice", US, US_EDGE, send("r1", "hi", "a-1")));
+
+        assertThat(sent.readValuesToList()).extracting(s -> s.getPayload().getSeq()).containsExactly(1L);
+        assertThat(fanout.readValuesToList()).hasSize(1);
+    }
+
+    @Test
+    void decodesTheRegionStatusTheOperatorWritesWithoutThePeersRegistry() {
+        RegionStatus status = new RegionStatus("chat.region.status.v1", "st-1", NOW, EU, Envelopes.SCHEMA_VERSION,
+                new RegionStatusDeclared(US, RegionAvailability.DOWN, "ops", "broker lost"));
+        byte[] bytes = topics.regionStatus().valueSerde().serializer().serialize(topics.regionStatus().name(), status);
+
+        assertThat(PeerStatusReader.decode(bytes)).isEqualTo(status);
+    }
+
+    // --- helpers ---
+
+    private void declare(String region, RegionAvailability status) {
+        regionStatus.pipeInput(region, new RegionStatus("chat.region.status.v1", "st-" + region + "-" + status, NOW, US,
+                Envelopes.SCHEMA_VERSION, new RegionStatusDeclared(region, status, "ops", null)));
+    }
+
+    private static RoomCommand command(String commandId, String actor, String region, Origin origin, Object payload) {
+        return new RoomCommand("chat.command.v1", "ev-" + commandId, NOW, region, Envelopes.SCHEMA_VERSION, commandId,
+                actor, origin, payload);
+    }
+
+    private static SendMessageRequested send(String roomId, String content, String clientMsgId) {
+        return new SendMessageRequested(roomId, content, clientMsgId, List.of());
+    }
+
+    /** A mirrored record as MirrorMaker writes it: stamped with its offset on eu's cluster. */
+    private static TestRecord<String, RoomMembershipEvent> stamped(String key, RoomMembershipEvent value, long upstream) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(ReplicaProcessor.UPSTREAM_OFFSET_HEADER, ByteBuffer.allocate(Long.BYTES).putLong(upstream).array());
+        return new TestRecord<>(key, value, headers, NOW);
+    }
+
+    private static RoomMembershipEvent membershipEvent(Object payload) {
+        return new RoomMembershipEvent("chat.room.event.v1", "ev-" + payload.hashCode(), NOW, EU,
+                Envelopes.SCHEMA_VERSION, null, payload);
+    }
+
+    private static CommandRejected rejectedEvent(String eventId, Rejection rejection) {
+        return new CommandRejected("chat.message.rejected.v1", eventId, NOW, US, Envelopes.SCHEMA_VERSION, rejection);
+    }
+
+    private RoomState room(String roomId) {
+        KeyValueStore<String, RoomState> store = driver.getKeyValueStore(RoomTopology.ROOM_STATE_STORE);
+        return store.get(roomId);
+    }
+
+    private Long replicaOffset() {
+        KeyValueStore<String, Long> store = driver.getKeyValueStore(RoomTopology.REPLICA_OFFSETS_STORE);
+        return store.get(EU);
+    }
+
+    private <V> TestInputTopic<String, V> input(Topic<String, V> topic) {
+        return driver.createInputTopic(topic.name(), topic.keySerde().serializer(), topic.valueSerde().serializer());
+    }
+
+    private <V> TestOutputTopic<String, V> output(Topic<String, V> topic) {
+        return driver.createOutputTopic(topic.name(), topic.keySerde().deserializer(), topic.valueSerde().deserializer());
+    }
+}
