@@ -30,8 +30,8 @@ final class CrossRegionCheck {
     }
 
     static CriterionResult skipped(double boundMs) {
-        return CriterionResult.skipped(criterion(boundMs), "no --peer-edge given (an edge of another region: the "
-                + "cross-region edge and MirrorMaker run lands with the cross-region issue)");
+        return CriterionResult.skipped(criterion(boundMs), "no --peer-edge given (an edge of the other region "
+                + "of `./natter dev --regions us,eu`, e.g. ws://127.0.0.1:18080/ws)");
     }
 
     /** PASS when every receiver got every message and the p95 of those copies is below the bound. */
