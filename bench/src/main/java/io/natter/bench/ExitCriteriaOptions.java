@@ -102,32 +102,7 @@ record ExitCriteriaOptions(
 
     /** Parses {@code args}; {@code env} supplies the edge settings and the JWT defaults as the edges read them. */
     static ExitCriteriaOptions parse(List<String> args, Map<String, String> env) {
-        Map<String, String> given = new LinkedHashMap<>();
-        for (int i = 0; i < args.size(); i++) {
-            String arg = args.get(i);
-            if (!arg.startsWith("--")) {
-                throw new UsageException("expected --option, got '" + arg + "'");
-            }
-            String name = arg.substring(2);
-            String value = null;
-            int equals = name.indexOf('=');
-            if (equals >= 0) {
-                value = name.substring(equals + 1);
-                name = name.substring(0, equals);
-            }
-            OptionSpec spec = spec(name);
-            if (spec.isFlag()) {
-                value = "true";
-            } else if (value == null) {
-                if (i + 1 >= args.size()) {
-                    throw new UsageException("--" + name + " needs a value");
-                }
-                value = args.get(++i);
-            }
-            if (given.put(name, value) != null) {
-                throw new UsageException("--" + name + " given twice");
-            }
-        }
+        Map<String, String> given = OptionSpec.given(args, SPECS);
         Values values = new Values(given, env);
         List<URI> edges = LoadOptions.edgeUris(values.string("edges"));
         String peer = values.string("peer-edge");
@@ -203,9 +178,7 @@ record ExitCriteriaOptions(
     }
 
     private static OptionSpec spec(String name) {
-        return SPECS.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow(() -> new UsageException(
-                "unknown option --" + name + "; known: "
-                        + SPECS.stream().map(s -> "--" + s.name()).collect(Collectors.joining(" "))));
+        return OptionSpec.find(SPECS, name);
     }
 
     /** The given values over the specs' defaults (or the environment's, for the edge settings), typed. */

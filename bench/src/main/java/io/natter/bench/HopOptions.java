@@ -39,32 +39,7 @@ record HopOptions(String bootstrap, String schemaRegistry, Duration warmup, Dura
 
     /** Parses {@code args}. */
     static HopOptions parse(List<String> args) {
-        Map<String, String> given = new LinkedHashMap<>();
-        for (int i = 0; i < args.size(); i++) {
-            String arg = args.get(i);
-            if (!arg.startsWith("--")) {
-                throw new UsageException("expected --option, got '" + arg + "'");
-            }
-            String name = arg.substring(2);
-            String value = null;
-            int equals = name.indexOf('=');
-            if (equals >= 0) {
-                value = name.substring(equals + 1);
-                name = name.substring(0, equals);
-            }
-            OptionSpec spec = spec(name);
-            if (spec.isFlag()) {
-                value = "true";
-            } else if (value == null) {
-                if (i + 1 >= args.size()) {
-                    throw new UsageException("--" + name + " needs a value");
-                }
-                value = args.get(++i);
-            }
-            if (given.put(name, value) != null) {
-                throw new UsageException("--" + name + " given twice");
-            }
-        }
+        Map<String, String> given = OptionSpec.given(args, SPECS);
         String metrics = string(given, "edge-metrics");
         Optional<URI> edgeMetrics = Optional.empty();
         if (!metrics.equals("none") && !metrics.isEmpty()) {
@@ -98,9 +73,7 @@ record HopOptions(String bootstrap, String schemaRegistry, Duration warmup, Dura
     }
 
     private static OptionSpec spec(String name) {
-        return SPECS.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow(() -> new UsageException(
-                "unknown option --" + name + "; known: "
-                        + SPECS.stream().map(s -> "--" + s.name()).collect(Collectors.joining(" "))));
+        return OptionSpec.find(SPECS, name);
     }
 
     private static String string(Map<String, String> given, String name) {
