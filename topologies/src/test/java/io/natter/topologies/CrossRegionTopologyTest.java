@@ -1,5 +1,15 @@
 package io.natter.topologies;
 
+import static io.natter.topologies.RegionTestRecords.EU;
+import static io.natter.topologies.RegionTestRecords.EU_EDGE;
+import static io.natter.topologies.RegionTestRecords.NOW;
+import static io.natter.topologies.RegionTestRecords.RETENTION;
+import static io.natter.topologies.RegionTestRecords.US;
+import static io.natter.topologies.RegionTestRecords.US_EDGE;
+import static io.natter.topologies.RegionTestRecords.command;
+import static io.natter.topologies.RegionTestRecords.regionStatus;
+import static io.natter.topologies.RegionTestRecords.rejectedEvent;
+import static io.natter.topologies.RegionTestRecords.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
@@ -16,16 +26,13 @@ import io.natter.schemas.avro.ChatMessageEdited;
 import io.natter.schemas.avro.ChatMessageSent;
 import io.natter.schemas.avro.CommandRejected;
 import io.natter.schemas.avro.CreateRoomRequested;
-import io.natter.schemas.avro.Fanout;
 import io.natter.schemas.avro.HistoryEntry;
 import io.natter.schemas.avro.JoinRoomRequested;
 import io.natter.schemas.avro.MemberJoined;
 import io.natter.schemas.avro.MessageDeletion;
 import io.natter.schemas.avro.MessageEdit;
-import io.natter.schemas.avro.Origin;
 import io.natter.schemas.avro.RegionAvailability;
 import io.natter.schemas.avro.RegionStatus;
-import io.natter.schemas.avro.RegionStatusDeclared;
 import io.natter.schemas.avro.RegisterAttachment;
 import io.natter.schemas.avro.RehomeRoom;
 import io.natter.schemas.avro.Rejection;
@@ -38,8 +45,6 @@ import io.natter.schemas.avro.RoomVisibility;
 import io.natter.schemas.avro.SendMessageRequested;
 import io.natter.schemas.avro.SendReceipt;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -61,12 +66,6 @@ import org.junit.jupiter.api.io.TempDir;
  * what the replica applies, and the failover and planned-move re-homes.
  */
 class CrossRegionTopologyTest {
-    private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
-    private static final String US = "us";
-    private static final String EU = "eu";
-    private static final Origin US_EDGE = new Origin("edge-us-1", "s-us");
-    private static final Origin EU_EDGE = new Origin("edge-eu-1", "s-eu");
-    private static final Retention RETENTION = new Retention(Duration.ofHours(1), 100, Duration.ofDays(1));
 
     @TempDir
     Path stateDir;
@@ -471,17 +470,7 @@ class CrossRegionTopologyTest {
     }
 
     private void declare(String region, RegionAvailability status) {
-        regionStatus.pipeInput(region, new RegionStatus("chat.region.status.v1", "st-" + region + "-" + status, NOW, US,
-                Envelopes.SCHEMA_VERSION, new RegionStatusDeclared(region, status, "ops", null)));
-    }
-
-    private static RoomCommand command(String commandId, String actor, String region, Origin origin, Object payload) {
-        return new RoomCommand("chat.command.v1", "ev-" + commandId, NOW, region, Envelopes.SCHEMA_VERSION, commandId,
-                actor, origin, payload);
-    }
-
-    private static SendMessageRequested send(String roomId, String content, String clientMsgId) {
-        return new SendMessageRequested(roomId, content, clientMsgId, List.of());
+        regionStatus.pipeInput(region, regionStatus(region, status));
     }
 
     private static ChatMessage message(String id, String roomId, String sender, String content, long seq,
@@ -497,10 +486,6 @@ class CrossRegionTopologyTest {
     private static RoomMembershipEvent membershipEvent(String region, String commandId, Object payload) {
         return new RoomMembershipEvent("chat.room.event.v1", "ev-" + commandId, NOW, region, Envelopes.SCHEMA_VERSION,
                 commandId, payload);
-    }
-
-    private static CommandRejected rejectedEvent(String eventId, Rejection rejection) {
-        return new CommandRejected("chat.message.rejected.v1", eventId, NOW, US, Envelopes.SCHEMA_VERSION, rejection);
     }
 
     private RoomState room(String roomId) {

@@ -1,5 +1,15 @@
 package io.natter.topologies;
 
+import static io.natter.topologies.RegionTestRecords.EU;
+import static io.natter.topologies.RegionTestRecords.EU_EDGE;
+import static io.natter.topologies.RegionTestRecords.NOW;
+import static io.natter.topologies.RegionTestRecords.RETENTION;
+import static io.natter.topologies.RegionTestRecords.US;
+import static io.natter.topologies.RegionTestRecords.US_EDGE;
+import static io.natter.topologies.RegionTestRecords.command;
+import static io.natter.topologies.RegionTestRecords.regionStatus;
+import static io.natter.topologies.RegionTestRecords.rejectedEvent;
+import static io.natter.topologies.RegionTestRecords.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
@@ -11,7 +21,6 @@ import io.natter.schemas.avro.ChatFanout;
 import io.natter.schemas.avro.ChatMessageSent;
 import io.natter.schemas.avro.CommandRejected;
 import io.natter.schemas.avro.CreateRoomRequested;
-import io.natter.schemas.avro.Origin;
 import io.natter.schemas.avro.RegionAvailability;
 import io.natter.schemas.avro.RegionStatus;
 import io.natter.schemas.avro.RegionStatusDeclared;
@@ -22,12 +31,8 @@ import io.natter.schemas.avro.RoomMembershipEvent;
 import io.natter.schemas.avro.RoomRehomed;
 import io.natter.schemas.avro.RoomState;
 import io.natter.schemas.avro.RoomVisibility;
-import io.natter.schemas.avro.SendMessageRequested;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -51,12 +56,6 @@ import org.junit.jupiter.api.io.TempDir;
  * again only once its replica applied eu's membership records up to the point eu had when it said UP.
  */
 class RegionFenceTopologyTest {
-    private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
-    private static final String US = "us";
-    private static final String EU = "eu";
-    private static final Origin US_EDGE = new Origin("edge-us-1", "s-us");
-    private static final Origin EU_EDGE = new Origin("edge-eu-1", "s-eu");
-    private static final Retention RETENTION = new Retention(Duration.ofHours(1), 100, Duration.ofDays(1));
     private static final String FENCED_MESSAGE =
             "region us is fenced: eu declared it down; reconnect to eu and resend with the same clientMsgId";
 
@@ -234,17 +233,7 @@ class RegionFenceTopologyTest {
     // --- helpers ---
 
     private void declare(String region, RegionAvailability status) {
-        regionStatus.pipeInput(region, new RegionStatus("chat.region.status.v1", "st-" + region + "-" + status, NOW, US,
-                Envelopes.SCHEMA_VERSION, new RegionStatusDeclared(region, status, "ops", null)));
-    }
-
-    private static RoomCommand command(String commandId, String actor, String region, Origin origin, Object payload) {
-        return new RoomCommand("chat.command.v1", "ev-" + commandId, NOW, region, Envelopes.SCHEMA_VERSION, commandId,
-                actor, origin, payload);
-    }
-
-    private static SendMessageRequested send(String roomId, String content, String clientMsgId) {
-        return new SendMessageRequested(roomId, content, clientMsgId, List.of());
+        regionStatus.pipeInput(region, regionStatus(region, status));
     }
 
     /** A mirrored record as MirrorMaker writes it: stamped with its offset on eu's cluster. */
@@ -257,10 +246,6 @@ class RegionFenceTopologyTest {
     private static RoomMembershipEvent membershipEvent(Object payload) {
         return new RoomMembershipEvent("chat.room.event.v1", "ev-" + payload.hashCode(), NOW, EU,
                 Envelopes.SCHEMA_VERSION, null, payload);
-    }
-
-    private static CommandRejected rejectedEvent(String eventId, Rejection rejection) {
-        return new CommandRejected("chat.message.rejected.v1", eventId, NOW, US, Envelopes.SCHEMA_VERSION, rejection);
     }
 
     private RoomState room(String roomId) {
