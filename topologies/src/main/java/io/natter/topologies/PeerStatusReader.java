@@ -165,7 +165,7 @@ final class PeerStatusReader implements AutoCloseable {
             fence.declaredDown(peer);
             targetsPending = false;
         } else {
-            fence.declaredUp(peer);
+            fence.declaredUp(peer, status.getOccurredAt().toEpochMilli());
             targetsPending = true;
         }
     }

@@ -30,8 +30,10 @@ public final class RegionFence {
     /**
      * @param targets per partition of the peer's {@code chat.room.membership.v1}, the upstream offset of its last
      *                record when the peer said UP (-1 = empty); {@code null} while not known (still fenced)
+     * @param upSince when the peer declared UP (epoch millis of the declaration; -1 otherwise): it names the UP, so
+     *                a task that already caught up with this very UP (before a restart) need not do it again
      */
-    private record PeerView(Opinion opinion, Map<Integer, Long> targets) {}
+    private record PeerView(Opinion opinion, Map<Integer, Long> targets, long upSince) {}
 
     private final String local;
     private final Map<String, PeerView> peers = new ConcurrentHashMap<>();
@@ -48,16 +50,19 @@ public final class RegionFence {
 
     /** {@code peer} declares this region DOWN: fenced everywhere. */
     public void declaredDown(String peer) {
-        PeerView before = peers.put(peer, new PeerView(Opinion.DOWN, null));
+        PeerView before = peers.put(peer, new PeerView(Opinion.DOWN, null, -1));
         if (before == null || before.opinion() != Opinion.DOWN) {
             LOG.warn("region {} is FENCED: {} declares it DOWN; commands of rooms homed here are refused"
                     + " (REGION_FENCED), mirrored ones left to {}", local, peer, peer);
         }
     }
 
-    /** {@code peer} declares this region UP: still fenced until {@link #unfenceTargets} says how far to catch up. */
-    public void declaredUp(String peer) {
-        PeerView before = peers.put(peer, new PeerView(Opinion.UP, null));
+    /**
+     * {@code peer} declares this region UP (at {@code declaredAtMillis}): still fenced until {@link #unfenceTargets}
+     * says how far to catch up, unless a task already caught up with this same declaration.
+     */
+    public void declaredUp(String peer, long declaredAtMillis) {
+        PeerView before = peers.put(peer, new PeerView(Opinion.UP, null, declaredAtMillis));
         if (before == null || before.opinion() != Opinion.UP) {
             LOG.info("{} declares region {} UP; the fence lifts per partition once the replica caught up with {}",
                     peer, local, peer);
@@ -79,7 +84,7 @@ public final class RegionFence {
     public void unfenceTargets(String peer, Map<Integer, Long> targets) {
         Map<Integer, Long> copy = Map.copyOf(targets);
         PeerView now = peers.computeIfPresent(peer,
-                (p, view) -> view.opinion() == Opinion.UP ? new PeerView(Opinion.UP, copy) : view);
+                (p, view) -> view.opinion() == Opinion.UP ? new PeerView(Opinion.UP, copy, view.upSince()) : view);
         if (now != null && copy.equals(now.targets())) {
             LOG.info("region {}: each partition unfences once its replica applied {}'s membership record at {}"
                     + " (by partition; -1 = empty)", local, peer, new TreeMap<>(copy));
@@ -92,14 +97,16 @@ public final class RegionFence {
      *
      * @param applied the upstream offset of the last mirrored membership record of {@code partition} this
      *                region's replica applied, per peer (-1 = none)
+     * @param caughtUpWith the UP declaration (its {@code upSince}) this task last caught up with, per peer (-1 =
+     *                none): the same UP read again after a restart does not fence again
      */
-    public Optional<String> fencedBy(int partition, ToLongFunction<String> applied) {
+    public Optional<String> fencedBy(int partition, ToLongFunction<String> applied, ToLongFunction<String> caughtUpWith) {
         for (Map.Entry<String, PeerView> entry : peers.entrySet()) {
             PeerView view = entry.getValue();
             boolean fenced = switch (view.opinion()) {
                 case DOWN -> true;
-                case UP -> view.targets() == null
-                        || applied.applyAsLong(entry.getKey()) < view.targets().getOrDefault(partition, -1L);
+                case UP -> caughtUpWith.applyAsLong(entry.getKey()) != view.upSince() && (view.targets() == null
+                        || applied.applyAsLong(entry.getKey()) < view.targets().getOrDefault(partition, -1L));
                 case UNKNOWN -> false;
             };
             if (fenced) {
@@ -107,6 +114,17 @@ public final class RegionFence {
             }
         }
         return Optional.empty();
+    }
+
+    /** The peers whose latest word on this region is UP, with when they said it (see {@link PeerView#upSince}). */
+    public Map<String, Long> upDeclarations() {
+        Map<String, Long> ups = new LinkedHashMap<>();
+        peers.forEach((peer, view) -> {
+            if (view.opinion() == Opinion.UP) {
+                ups.put(peer, view.upSince());
+            }
+        });
+        return ups;
     }
 
     /** Each peer's latest declaration about this region, for {@code peers} in order. */

@@ -52,6 +52,8 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
     private RegionStatuses statuses;
     private RoomAttachments attachments;
     private KeyValueStore<String, Long> replicaOffsets;
+    /** Key prefix, in the replica-offsets store, of the UP declaration (per peer) this task caught up with. */
+    static final String CAUGHT_UP_KEY_PREFIX = "caught-up-with-up:";
     /** The peer fencing this task at its last command, for logging when a fence starts and ends. */
     private Optional<String> fencedBy = Optional.empty();
 
@@ -163,7 +165,7 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
     private Route admit(RoomCommand command, String roomId, boolean issuedHere, Record<String, RoomCommand> record,
                         Instant now) {
         int partition = context.recordMetadata().map(m -> m.partition()).orElse(-1);
-        Optional<String> fencing = fence.fencedBy(partition, this::replicaOffset);
+        Optional<String> fencing = fence.fencedBy(partition, this::replicaOffset, this::caughtUpWith);
         if (!fencing.equals(fencedBy)) {
             if (fencing.isPresent()) {
                 LOG.warn("partition {}: fence by {} holds; commands of rooms homed in {} are not judged here", partition,
@@ -174,6 +176,7 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
             fencedBy = fencing;
         }
         if (fencing.isEmpty()) {
+            rememberCaughtUp();
             return Route.JUDGE;
         }
         if (!issuedHere) {
@@ -189,6 +192,25 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
         }
         LOG.debug("refused command {} for room {}: fenced by {}", command.getCommandId(), roomId, peer);
         return Route.FENCED;
+    }
+
+    /**
+     * Remembers, in the task's changelogged replica-offsets store, each UP this partition has caught up with: the
+     * peer's UP stays in its compacted status topic, and without this every restart would fence the partition
+     * again until the replica reached the peer's end offsets of that moment (forever, if MirrorMaker is down then).
+     */
+    private void rememberCaughtUp() {
+        fence.upDeclarations().forEach((peer, since) -> {
+            if (caughtUpWith(peer) != since) {
+                replicaOffsets.put(CAUGHT_UP_KEY_PREFIX + peer, since);
+            }
+        });
+    }
+
+    /** The UP declaration of {@code peer} (its time) this task last caught up with; -1 if none. */
+    private long caughtUpWith(String peer) {
+        Long since = replicaOffsets.get(CAUGHT_UP_KEY_PREFIX + peer);
+        return since == null ? -1 : since;
     }
 
     /** The upstream offset of the last mirrored membership record of {@code peer} this task applied; -1 if none. */

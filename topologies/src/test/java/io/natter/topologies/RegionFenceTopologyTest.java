@@ -56,6 +56,8 @@ import org.junit.jupiter.api.io.TempDir;
  * again only once its replica applied eu's membership records up to the point eu had when it said UP.
  */
 class RegionFenceTopologyTest {
+    /** When eu declared us UP in these tests (epoch millis): names the declaration. */
+    private static final long UP_AT = NOW.toEpochMilli() + 1_000;
     private static final String FENCED_MESSAGE =
             "region us is fenced: eu declared it down; reconnect to eu and resend with the same clientMsgId";
 
@@ -173,7 +175,7 @@ class RegionFenceTopologyTest {
     @Test
     void staysFencedAfterUpUntilTheCatchUpPointIsKnown() {
         fence.declaredDown(EU);
-        fence.declaredUp(EU);
+        fence.declaredUp(EU, UP_AT);
 
         localCommands.pipeInput("r1", command("c1", "alice", US, US_EDGE, send("r1", "early", "a-1")));
 
@@ -186,7 +188,7 @@ class RegionFenceTopologyTest {
         euMembership.pipeInput(stamped("r2", membershipEvent(new RoomCreated("r2", "r2", RoomVisibility.PUBLIC, "alice",
                 List.of("alice"), EU)), 3));
         fence.declaredDown(EU);
-        fence.declaredUp(EU);
+        fence.declaredUp(EU, UP_AT);
         // eu's membership partition ended at offset 7 when it said UP: its re-home of r1 is there.
         fence.unfenceTargets(EU, Map.of(0, 7L));
 
@@ -212,13 +214,35 @@ class RegionFenceTopologyTest {
     @Test
     void anEmptyPeerPartitionUnfencesAtOnce() {
         fence.declaredDown(EU);
-        fence.declaredUp(EU);
+        fence.declaredUp(EU, UP_AT);
         fence.unfenceTargets(EU, Map.of(0, -1L));
 
         localCommands.pipeInput("r1", command("c1", "alice", US, US_EDGE, send("r1", "hi", "a-1")));
 
         assertThat(sent.readValuesToList()).extracting(s -> s.getPayload().getSeq()).containsExactly(1L);
         assertThat(fanout.readValuesToList()).hasSize(1);
+    }
+
+    @Test
+    void anUpAlreadyCaughtUpWithDoesNotFenceAgainWhenReadAfterARestartButANewerUpDoes() {
+        fence.declaredDown(EU);
+        fence.declaredUp(EU, UP_AT);
+        fence.unfenceTargets(EU, Map.of(0, -1L));
+        localCommands.pipeInput("r1", command("c1", "alice", US, US_EDGE, send("r1", "caught up", "a-1")));
+        assertThat(sent.readValuesToList()).extracting(s -> s.getPayload().getSeq()).containsExactly(1L);
+
+        // A restart reads the same UP from eu's compacted topic and does not know the catch-up point yet; the
+        // partition remembers (changelogged) that it caught up with this UP, so it judges at once.
+        fence.declaredUp(EU, UP_AT);
+        localCommands.pipeInput("r1", command("c2", "alice", US, US_EDGE, send("r1", "after restart", "a-2")));
+        assertThat(sent.readValuesToList()).extracting(s -> s.getPayload().getSeq()).containsExactly(2L);
+
+        // A later failover and UP is another declaration: fenced until its own catch-up point is reached.
+        fence.declaredDown(EU);
+        fence.declaredUp(EU, UP_AT + 60_000);
+        localCommands.pipeInput("r1", command("c3", "alice", US, US_EDGE, send("r1", "second up", "a-3")));
+        assertThat(rejected.readValuesToList()).extracting(r -> r.getPayload().getCode()).containsExactly("REGION_FENCED");
+        assertThat(fanout.readValuesToList()).hasSize(2);
     }
 
     @Test
