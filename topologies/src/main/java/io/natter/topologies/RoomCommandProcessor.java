@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,6 +55,8 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
     private KeyValueStore<String, Long> replicaOffsets;
     /** Key prefix, in the replica-offsets store, of the UP declaration (per peer) this task caught up with. */
     static final String CAUGHT_UP_KEY_PREFIX = "caught-up-with-up:";
+    /** This task's view of the caught-up UPs above (the store is the truth across restarts; this saves the reads). */
+    private final Map<String, Long> caughtUp = new HashMap<>();
     /** The peer fencing this task at its last command, for logging when a fence starts and ends. */
     private Optional<String> fencedBy = Optional.empty();
 
@@ -70,6 +73,7 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
+        caughtUp.clear(); // a task re-initialized after an abort re-reads what its store kept
         this.rooms = context.getStateStore(RoomTopology.ROOM_STATE_STORE);
         this.receipts = new SendReceipts(context.getStateStore(RoomTopology.SEND_RECEIPTS_STORE), retention);
         this.history = new RoomHistory(context.getStateStore(RoomTopology.HISTORY_STORE),
@@ -203,14 +207,21 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
         fence.upDeclarations().forEach((peer, since) -> {
             if (caughtUpWith(peer) != since) {
                 replicaOffsets.put(CAUGHT_UP_KEY_PREFIX + peer, since);
+                caughtUp.put(peer, since);
             }
         });
     }
 
-    /** The UP declaration of {@code peer} (its time) this task last caught up with; -1 if none. */
+    /**
+     * The UP declaration of {@code peer} (its time) this task last caught up with; -1 if none. Read from the store
+     * once per peer, then kept here: once a region has failed back, every command asks, and the answer only changes
+     * when this task writes it.
+     */
     private long caughtUpWith(String peer) {
-        Long since = replicaOffsets.get(CAUGHT_UP_KEY_PREFIX + peer);
-        return since == null ? -1 : since;
+        return caughtUp.computeIfAbsent(peer, p -> {
+            Long since = replicaOffsets.get(CAUGHT_UP_KEY_PREFIX + p);
+            return since == null ? -1L : since;
+        });
     }
 
     /** The upstream offset of the last mirrored membership record of {@code peer} this task applied; -1 if none. */
