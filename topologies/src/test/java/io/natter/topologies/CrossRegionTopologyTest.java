@@ -47,8 +47,6 @@ import io.natter.schemas.avro.SendReceipt;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -94,11 +92,7 @@ class CrossRegionTopologyTest {
         StreamsBuilder builder = new StreamsBuilder();
         RoomTopology.build(builder, topics, new Regions(US, List.of(EU)), RETENTION, clock,
                 () -> "id-" + ids.incrementAndGet());
-        TopologiesConfig config = TopologiesConfig.fromEnv(Map.of(TopologiesConfig.STATE_DIR.name(), stateDir.toString(),
-                TopologiesConfig.PEER_REGIONS.name(), EU));
-        Properties props = new Properties();
-        props.putAll(config.streamsConfig());
-        driver = new TopologyTestDriver(builder.build(props), props, NOW);
+        driver = RegionTestRecords.driver(builder, stateDir);
         localCommands = input(topics.messageRequested());
         euCommands = input(topics.messageRequested().mirroredFrom(EU));
         euMembership = input(topics.roomMembership().mirroredFrom(EU));
@@ -508,10 +502,10 @@ class CrossRegionTopologyTest {
     }
 
     private <V> TestInputTopic<String, V> input(Topic<String, V> topic) {
-        return driver.createInputTopic(topic.name(), topic.keySerde().serializer(), topic.valueSerde().serializer());
+        return RegionTestRecords.input(driver, topic);
     }
 
     private <V> TestOutputTopic<String, V> output(Topic<String, V> topic) {
-        return driver.createOutputTopic(topic.name(), topic.keySerde().deserializer(), topic.valueSerde().deserializer());
+        return RegionTestRecords.output(driver, topic);
     }
 }

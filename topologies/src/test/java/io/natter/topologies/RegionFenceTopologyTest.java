@@ -35,7 +35,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
@@ -84,11 +83,7 @@ class RegionFenceTopologyTest {
         StreamsBuilder builder = new StreamsBuilder();
         RoomTopology.build(builder, topics, new Regions(US, List.of(EU)), RETENTION, clock,
                 () -> "id-" + ids.incrementAndGet(), fence);
-        TopologiesConfig config = TopologiesConfig.fromEnv(Map.of(TopologiesConfig.STATE_DIR.name(), stateDir.toString(),
-                TopologiesConfig.PEER_REGIONS.name(), EU));
-        Properties props = new Properties();
-        props.putAll(config.streamsConfig());
-        driver = new TopologyTestDriver(builder.build(props), props, NOW);
+        driver = RegionTestRecords.driver(builder, stateDir);
         localCommands = input(topics.messageRequested());
         euCommands = input(topics.messageRequested().mirroredFrom(EU));
         euMembership = input(topics.roomMembership().mirroredFrom(EU));
@@ -283,10 +278,10 @@ class RegionFenceTopologyTest {
     }
 
     private <V> TestInputTopic<String, V> input(Topic<String, V> topic) {
-        return driver.createInputTopic(topic.name(), topic.keySerde().serializer(), topic.valueSerde().serializer());
+        return RegionTestRecords.input(driver, topic);
     }
 
     private <V> TestOutputTopic<String, V> output(Topic<String, V> topic) {
-        return driver.createOutputTopic(topic.name(), topic.keySerde().deserializer(), topic.valueSerde().deserializer());
+        return RegionTestRecords.output(driver, topic);
     }
 }

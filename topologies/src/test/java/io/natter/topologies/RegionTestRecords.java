@@ -9,11 +9,19 @@ import io.natter.schemas.avro.RegionStatusDeclared;
 import io.natter.schemas.avro.Rejection;
 import io.natter.schemas.avro.RoomCommand;
 import io.natter.schemas.avro.SendMessageRequested;
+import io.natter.schemas.Topic;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
 
-/** Records and constants the two-region topology tests (region {@code us}, peer {@code eu}) build their input from. */
+/** Records, constants and the driver set-up of the two-region topology tests (region {@code us}, peer {@code eu}). */
 final class RegionTestRecords {
     static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
     static final String US = "us";
@@ -41,5 +49,22 @@ final class RegionTestRecords {
     static RegionStatus regionStatus(String region, RegionAvailability status) {
         return new RegionStatus("chat.region.status.v1", "st-" + region + "-" + status, NOW, US,
                 Envelopes.SCHEMA_VERSION, new RegionStatusDeclared(region, status, "ops", null));
+    }
+
+    /** A test driver for {@code builder}'s topology, configured as region us's with peer eu, state in {@code stateDir}. */
+    static TopologyTestDriver driver(StreamsBuilder builder, Path stateDir) {
+        TopologiesConfig config = TopologiesConfig.fromEnv(Map.of(TopologiesConfig.STATE_DIR.name(), stateDir.toString(),
+                TopologiesConfig.PEER_REGIONS.name(), EU));
+        Properties props = new Properties();
+        props.putAll(config.streamsConfig());
+        return new TopologyTestDriver(builder.build(props), props, NOW);
+    }
+
+    static <V> TestInputTopic<String, V> input(TopologyTestDriver driver, Topic<String, V> topic) {
+        return driver.createInputTopic(topic.name(), topic.keySerde().serializer(), topic.valueSerde().serializer());
+    }
+
+    static <V> TestOutputTopic<String, V> output(TopologyTestDriver driver, Topic<String, V> topic) {
+        return driver.createOutputTopic(topic.name(), topic.keySerde().deserializer(), topic.valueSerde().deserializer());
     }
 }
