@@ -145,7 +145,8 @@ final class LoadClient extends ChannelInboundHandlerAdapter {
         ChannelFuture connecting = clients.bootstrap().handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel channel) {
-                channel.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(MAX_HANDSHAKE_RESPONSE_BYTES),
+                channel.pipeline().addLast(new HttpClientCodec(),
+                        new HttpObjectAggregator(MAX_HANDSHAKE_RESPONSE_BYTES),
                         new WebSocketClientProtocolHandler(config), new WebSocketFrameAggregator(MAX_FRAME_BYTES),
                         client);
             }
@@ -259,17 +260,25 @@ final class LoadClient extends ChannelInboundHandlerAdapter {
         return true;
     }
 
-    /** Closes normally; completes when the server answered, or after a few seconds with the connection dropped. */
+    /**
+     * Closes normally; completes when the server answered, or after a few seconds with the connection dropped, and
+     * {@link #closed()} is done.
+     */
     CompletableFuture<Void> closeAsync() {
         Channel c = channel;
         if (closeSent.compareAndSet(false, true) && c.isActive()) {
             c.writeAndFlush(new CloseWebSocketFrame(1000, "done"));
         }
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        closed.thenApply(answer -> (Void) null)
+        return closed.thenApply(answer -> (Void) null)
                 .orTimeout(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)
-                // Answered or not (a stalled socket, an edge gone), the connection goes now.
-                .whenComplete((answer, error) -> c.close().addListener(future -> done.complete(null)));
-        return done;
+                .handle((answer, error) -> {
+                    // Answered or not (a stalled socket, an edge gone), the connection goes now.
+                    c.close();
+                    return closed;
+                })
+                // Once closed() is done (channelInactive completes it at the latest), so it is final for the caller.
+                // Bounded, so a run's shutdown cannot hang on one connection.
+                .thenCompose(ended -> ended.thenApply(last -> (Void) null)
+                        .completeOnTimeout(null, CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS));
     }
 }

@@ -523,7 +523,8 @@ final class LoadRun {
         CompletableFuture<LoadClient> connect(int n, String token, LoadClient.Handler handler, boolean reading)
                 throws InterruptedException {
             inFlight.acquire();
-            return clients.connect(edges.get(n % edges.size()), token, handler, reading).whenComplete((client, error) -> {
+            return clients.connect(edges.get(n % edges.size()), token, handler, reading)
+                    .whenComplete((client, error) -> {
                         inFlight.release();
                         if (error != null) {
                             count(connectFailures, LoadClient.failureReason(error));
