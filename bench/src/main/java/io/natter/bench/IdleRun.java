@@ -16,8 +16,6 @@ import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -27,7 +25,6 @@ import java.util.concurrent.atomic.LongAdder;
  * connections that do nothing, waits until the edges count them as sessions, reads again, and divides.
  */
 final class IdleRun {
-    private static final int CONNECTIONS_PER_HTTP_CLIENT = 2000;
     private static final int FILE_MARGIN = 500;
     private static final Duration SESSIONS_WAIT = Duration.ofSeconds(120);
 
@@ -135,11 +132,7 @@ final class IdleRun {
             users.add(runId + "-idle" + i);
         }
         Map<String, String> tokens = Tokens.fetch(target.tokens(), users, options.connectConcurrency());
-        ExecutorService threads = Executors.newFixedThreadPool(2, LoadRun.named("idle-ws"));
-        List<HttpClient> httpClients = new ArrayList<>();
-        for (int c = 0; c < (n + CONNECTIONS_PER_HTTP_CLIENT - 1) / CONNECTIONS_PER_HTTP_CLIENT; c++) {
-            httpClients.add(HttpClient.newBuilder().executor(threads).build());
-        }
+        LoadClients clients = new LoadClients();
         List<LoadClient> open = new ArrayList<>();
         Map<String, LongAdder> failures = new ConcurrentHashMap<>();
         int[] perEdgeOpened = new int[edges.size()];
@@ -149,8 +142,8 @@ final class IdleRun {
             List<CompletableFuture<LoadClient>> pending = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 inFlight.acquire();
-                pending.add(LoadClient.connect(httpClients.get(i % httpClients.size()), edges.get(i % edges.size()),
-                        tokens.get(users.get(i)), (text, at) -> { }, true).whenComplete((client, error) -> {
+                pending.add(clients.connect(edges.get(i % edges.size()), tokens.get(users.get(i)), (text, at) -> { },
+                        true).whenComplete((client, error) -> {
                             inFlight.release();
                             if (error != null) {
                                 failures.computeIfAbsent(LoadClient.failureReason(error), k -> new LongAdder())
@@ -194,8 +187,7 @@ final class IdleRun {
                     connectSeconds, limits, measured, target.sharesJvmWithServers());
         } finally {
             CompletableFuture.allOf(open.stream().map(LoadClient::closeAsync).toArray(CompletableFuture[]::new)).join();
-            httpClients.forEach(HttpClient::shutdownNow);
-            threads.shutdownNow();
+            clients.close();
             rest.close();
         }
     }

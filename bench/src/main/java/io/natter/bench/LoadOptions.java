@@ -96,7 +96,7 @@ record LoadOptions(
             new OptionSpec("drain-s", "15", "after the window, wait at most this long for the copies and answers "
                     + "still on their way; whatever is missing then is lost or unanswered", Scope.LOAD),
             new OptionSpec("stalled", "0", "K extra clients, members of every room, that never read their socket "
-                    + "(no WebSocket demand); reports when the edge closed each (4008) and what it read afterwards",
+                    + "(autoRead off); reports when the edge closed each (4008) and what it read afterwards",
                     Scope.LOAD),
             new OptionSpec("observers", "0", "extra clients, members of every room, that read normally: the "
                     + "control for `--stalled` (same fan-out, no stall)", Scope.LOAD),

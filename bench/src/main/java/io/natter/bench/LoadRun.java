@@ -42,7 +42,6 @@ final class LoadRun {
     private static final int ROOM_CREATE_ATTEMPTS = 5;
     /** The one ERROR code after which a send may still be accepted (the edge gave up waiting for the verdict). */
     private static final String TIMEOUT = "TIMEOUT";
-    private static final int CONNECTIONS_PER_HTTP_CLIENT = 1000;
     private static final Duration STALLED_READ_QUIET = Duration.ofSeconds(3);
     private static final Duration STALLED_READ_MAX = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -115,19 +114,14 @@ final class LoadRun {
         createRooms(tokens);
         progress.printf(Locale.ROOT, "%d rooms created in %.1f s%n", options.rooms(), seconds(System.nanoTime() - begin));
 
-        ExecutorService clientThreads = Executors.newFixedThreadPool(
-                Math.max(2, Runtime.getRuntime().availableProcessors()), named("load-ws"));
-        List<HttpClient> httpClients = new ArrayList<>();
-        for (int n = 0; n < (users.size() + CONNECTIONS_PER_HTTP_CLIENT - 1) / CONNECTIONS_PER_HTTP_CLIENT; n++) {
-            httpClients.add(HttpClient.newBuilder().executor(clientThreads).build());
-        }
+        LoadClients clients = new LoadClients();
         List<LoadClient> active = new ArrayList<>();
         List<LoadClient> stalled = new ArrayList<>();
         List<StalledReads> stalledReads = new ArrayList<>();
         List<LoadClient> observers = new ArrayList<>();
         try {
             begin = System.nanoTime();
-            Connector connector = new Connector(httpClients, target.edges(), options.connectConcurrency());
+            Connector connector = new Connector(clients, target.edges(), options.connectConcurrency());
             List<CompletableFuture<LoadClient>> pending = new ArrayList<>();
             for (int i = 0; i < options.clients(); i++) {
                 int client = i;
@@ -173,8 +167,7 @@ final class LoadRun {
                 group.forEach(client -> closing.add(client.closeAsync()));
             }
             CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).join();
-            httpClients.forEach(HttpClient::shutdownNow);
-            clientThreads.shutdownNow();
+            clients.close();
         }
     }
 
@@ -517,11 +510,11 @@ final class LoadRun {
 
     /** Opens connections round-robin over the edges, a bounded number of handshakes at a time. */
     private final class Connector {
-        private final List<HttpClient> clients;
+        private final LoadClients clients;
         private final List<URI> edges;
         private final Semaphore inFlight;
 
-        Connector(List<HttpClient> clients, List<URI> edges, int concurrency) {
+        Connector(LoadClients clients, List<URI> edges, int concurrency) {
             this.clients = clients;
             this.edges = edges;
             this.inFlight = new Semaphore(concurrency);
@@ -530,8 +523,8 @@ final class LoadRun {
         CompletableFuture<LoadClient> connect(int n, String token, LoadClient.Handler handler, boolean reading)
                 throws InterruptedException {
             inFlight.acquire();
-            return LoadClient.connect(clients.get(n % clients.size()), edges.get(n % edges.size()), token, handler,
-                    reading).whenComplete((client, error) -> {
+            return clients.connect(edges.get(n % edges.size()), token, handler, reading)
+                    .whenComplete((client, error) -> {
                         inFlight.release();
                         if (error != null) {
                             count(connectFailures, LoadClient.failureReason(error));
