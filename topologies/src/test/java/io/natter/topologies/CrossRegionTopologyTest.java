@@ -3,7 +3,6 @@ package io.natter.topologies;
 import static io.natter.topologies.RegionTestRecords.EU;
 import static io.natter.topologies.RegionTestRecords.EU_EDGE;
 import static io.natter.topologies.RegionTestRecords.NOW;
-import static io.natter.topologies.RegionTestRecords.RETENTION;
 import static io.natter.topologies.RegionTestRecords.US;
 import static io.natter.topologies.RegionTestRecords.US_EDGE;
 import static io.natter.topologies.RegionTestRecords.command;
@@ -19,12 +18,10 @@ import io.natter.schemas.Topic;
 import io.natter.schemas.Topics;
 import io.natter.schemas.avro.AttachmentMetadata;
 import io.natter.schemas.avro.AttachmentRef;
-import io.natter.schemas.avro.ChatFanout;
 import io.natter.schemas.avro.ChatMessage;
 import io.natter.schemas.avro.ChatMessageDeleted;
 import io.natter.schemas.avro.ChatMessageEdited;
 import io.natter.schemas.avro.ChatMessageSent;
-import io.natter.schemas.avro.CommandRejected;
 import io.natter.schemas.avro.CreateRoomRequested;
 import io.natter.schemas.avro.HistoryEntry;
 import io.natter.schemas.avro.JoinRoomRequested;
@@ -47,11 +44,8 @@ import io.natter.schemas.avro.SendReceipt;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
@@ -68,8 +62,6 @@ class CrossRegionTopologyTest {
     @TempDir
     Path stateDir;
 
-    private final TestClock clock = new TestClock(NOW);
-    private final AtomicLong ids = new AtomicLong();
     private Topics topics;
     private TopologyTestDriver driver;
     private TestInputTopic<String, RoomCommand> localCommands;
@@ -79,20 +71,12 @@ class CrossRegionTopologyTest {
     private TestInputTopic<String, ChatMessageEdited> euEdited;
     private TestInputTopic<String, ChatMessageDeleted> euDeleted;
     private TestInputTopic<String, RegionStatus> regionStatus;
-    private TestOutputTopic<String, RoomMembershipEvent> membership;
-    private TestOutputTopic<String, ChatMessageSent> sent;
-    private TestOutputTopic<String, ChatMessageEdited> edited;
-    private TestOutputTopic<String, ChatMessageDeleted> deleted;
-    private TestOutputTopic<String, ChatFanout> fanout;
-    private TestOutputTopic<String, CommandRejected> rejected;
+    private TopologyOutputs outputs;
 
     @BeforeEach
     void startDriver() {
         topics = new Topics(new InMemorySchemaRegistry(), true);
-        StreamsBuilder builder = new StreamsBuilder();
-        RoomTopology.build(builder, topics, new Regions(US, List.of(EU)), RETENTION, clock,
-                () -> "id-" + ids.incrementAndGet());
-        driver = RegionTestRecords.driver(builder, stateDir);
+        driver = RegionTestRecords.driver(topics, RegionFence.open(US), stateDir);
         localCommands = input(topics.messageRequested());
         euCommands = input(topics.messageRequested().mirroredFrom(EU));
         euMembership = input(topics.roomMembership().mirroredFrom(EU));
@@ -100,33 +84,13 @@ class CrossRegionTopologyTest {
         euEdited = input(topics.messageEdited().mirroredFrom(EU));
         euDeleted = input(topics.messageDeleted().mirroredFrom(EU));
         regionStatus = input(topics.regionStatus());
-        membership = output(topics.roomMembership());
-        sent = output(topics.messageSent());
-        edited = output(topics.messageEdited());
-        deleted = output(topics.messageDeleted());
-        fanout = output(topics.fanout());
-        rejected = output(topics.messageRejected());
+        outputs = new TopologyOutputs(driver, topics);
     }
 
     @AfterEach
     void nothingElseWasEmitted() {
-        try {
-            assertThat(membership.readKeyValuesToList()).as("unread membership events").isEmpty();
-            assertThat(sent.readKeyValuesToList()).as("unread sent messages").isEmpty();
-            assertThat(edited.readKeyValuesToList()).as("unread edits").isEmpty();
-            assertThat(deleted.readKeyValuesToList()).as("unread deletions").isEmpty();
-            assertThat(fanout.readKeyValuesToList()).as("unread fan-out").isEmpty();
-            assertThat(rejected.readKeyValuesToList()).as("unread rejections").isEmpty();
-            List<String> allowed = new ArrayList<>(List.of(topics.roomMembership().name(), topics.messageSent().name(),
-                    topics.attachmentUploaded().name(),
-                    topics.messageEdited().name(), topics.messageDeleted().name(), topics.fanout().name(),
-                    topics.messageRejected().name()));
-            RoomTopology.STORES.forEach(store -> allowed.add("natter-topologies-" + store + "-changelog"));
-            // Nothing is ever written to a mirrored topic or to the region status from the topology.
-            assertThat(driver.producedTopicNames()).isSubsetOf(allowed);
-        } finally {
-            driver.close();
-        }
+        // Nothing is ever written to a mirrored topic or to the region status from the topology.
+        outputs.assertNothingElseEmittedAndClose();
     }
 
     // --- judging: home rooms from both topics, foreign-homed ignored, unknown rooms ---
@@ -135,17 +99,18 @@ class CrossRegionTopologyTest {
     void judgesARoomHomedHereFromLocalAndMirroredCommands() {
         localCommands.pipeInput("r1", command("c1", "alice", US, US_EDGE,
                 new CreateRoomRequested("r1", "Lobby", RoomVisibility.PUBLIC, List.of("bob"))));
-        assertThat(membership.readValuesToList()).extracting(RoomMembershipEvent::getPayload)
+        assertThat(outputs.membership.readValuesToList()).extracting(RoomMembershipEvent::getPayload)
                 .containsExactly(new RoomCreated("r1", "Lobby", RoomVisibility.PUBLIC, "alice", List.of("alice", "bob"), US));
 
         euCommands.pipeInput("r1", command("c2", "bob", EU, EU_EDGE, send("r1", "from eu", "b-1")));
         localCommands.pipeInput("r1", command("c3", "alice", US, US_EDGE, send("r1", "from us", "a-1")));
 
-        List<ChatMessage> messages = sent.readValuesToList().stream().map(ChatMessageSent::getPayload).toList();
+        List<ChatMessage> messages = outputs.sent.readValuesToList().stream().map(ChatMessageSent::getPayload).toList();
         assertThat(messages).extracting(ChatMessage::getSeq, ChatMessage::getSenderId, ChatMessage::getContent,
                 ChatMessage::getEpoch).containsExactly(tuple(1L, "bob", "from eu", 0), tuple(2L, "alice", "from us", 0));
         // The eu sender's origin rides the fan-out, so eu's edges answer it once MirrorMaker carries it there.
-        assertThat(fanout.readValuesToList()).extracting(f -> f.getPayload().getCommandId(), f -> f.getPayload().getOrigin())
+        assertThat(outputs.fanout.readValuesToList())
+                .extracting(f -> f.getPayload().getCommandId(), f -> f.getPayload().getOrigin())
                 .containsExactly(tuple("c2", EU_EDGE), tuple("c3", US_EDGE));
         assertThat(room("r1").getLastSeq()).isEqualTo(2L);
     }
@@ -173,9 +138,9 @@ class CrossRegionTopologyTest {
         localCommands.pipeInput("r3", command("c4", "alice", US, US_EDGE,
                 new CreateRoomRequested("r3", "Here", RoomVisibility.PRIVATE, List.of())));
 
-        assertThat(rejected.readKeyValuesToList()).containsExactly(KeyValue.pair("alice", rejectedEvent("id-1",
+        assertThat(outputs.rejected.readKeyValuesToList()).containsExactly(KeyValue.pair("alice", rejectedEvent("id-1",
                 new Rejection("c3", "alice", "r4", "ROOM_NOT_FOUND", "room r4 not found", "a-1", US_EDGE, null, null, 0))));
-        assertThat(membership.readValuesToList()).extracting(RoomMembershipEvent::getPayload)
+        assertThat(outputs.membership.readValuesToList()).extracting(RoomMembershipEvent::getPayload)
                 .containsExactly(new RoomCreated("r3", "Here", RoomVisibility.PRIVATE, "alice", List.of("alice"), US));
         assertThat(room("r3").getHomeRegion()).isEqualTo(US);
     }
@@ -224,7 +189,7 @@ class CrossRegionTopologyTest {
     void ignoresMirroredChangesOfARoomHomedHere() {
         localCommands.pipeInput("r1", command("c1", "alice", US, US_EDGE,
                 new CreateRoomRequested("r1", "Lobby", RoomVisibility.PUBLIC, List.of())));
-        membership.readValuesToList();
+        outputs.membership.readValuesToList();
         RoomState before = room("r1");
 
         euMembership.pipeInput("r1", membershipEvent(EU, null, new MemberJoined("r1", "mallory", "mallory")));
@@ -242,21 +207,21 @@ class CrossRegionTopologyTest {
     void reHomesARoomLazilyWhenItsHomeIsDeclaredDownContinuingItsSeqAndDeduplicatingRetries() {
         replicatedRoomWithTwoMessages();
         localCommands.pipeInput("r2", command("c1", "alice", US, US_EDGE, send("r2", "before", "a-9")));
-        assertThat(sent.readValuesToList()).as("eu is still up: not judged here").isEmpty();
+        assertThat(outputs.sent.readValuesToList()).as("eu is still up: not judged here").isEmpty();
 
         declare(EU, RegionAvailability.DOWN);
         // The retry of a send eu accepted and MirrorMaker replicated: answered as a duplicate, after the re-home.
         localCommands.pipeInput("r2", command("c2", "alice", US, US_EDGE, send("r2", "one", "a-1")));
         localCommands.pipeInput("r2", command("c3", "bob", US, US_EDGE, send("r2", "three", "b-3")));
 
-        assertThat(membership.readKeyValuesToList()).containsExactly(KeyValue.pair("r2",
+        assertThat(outputs.membership.readKeyValuesToList()).containsExactly(KeyValue.pair("r2",
                 new RoomMembershipEvent("chat.room.rehomed.v1", "id-1", NOW, US, Envelopes.SCHEMA_VERSION, null,
                         new RoomRehomed("r2", US, 1, 3L, EU))));
-        assertThat(rejected.readKeyValuesToList()).containsExactly(KeyValue.pair("alice", rejectedEvent("id-2",
+        assertThat(outputs.rejected.readKeyValuesToList()).containsExactly(KeyValue.pair("alice", rejectedEvent("id-2",
                 new Rejection("c2", "alice", "r2", "DUPLICATE", "already accepted as seq 1", "a-1", US_EDGE, "m1", 1L, 0))));
-        assertThat(sent.readValuesToList()).extracting(ChatMessageSent::getPayload)
+        assertThat(outputs.sent.readValuesToList()).extracting(ChatMessageSent::getPayload)
                 .containsExactly(message("id-3", "r2", "bob", "three", 3, "b-3", 1));
-        assertThat(fanout.readValuesToList()).extracting(f -> f.getPayload().getRecipients())
+        assertThat(outputs.fanout.readValuesToList()).extracting(f -> f.getPayload().getRecipients())
                 .containsExactly(List.of("alice", "bob"));
         assertThat(room("r2")).isEqualTo(RoomState.newBuilder(replicaState("r2", List.of("alice", "bob"), 3, 1, 3))
                 .setHomeRegion(US).setLastActivityAt(NOW).setMessageCount(3).build());
@@ -275,11 +240,12 @@ class CrossRegionTopologyTest {
         localCommands.pipeInput("r2", command("c1", "alice", US, US_EDGE,
                 new SendMessageRequested("r2", "see file", "a-7", List.of("att-1"))));
 
-        assertThat(membership.readValuesToList()).extracting(RoomMembershipEvent::getPayload)
+        assertThat(outputs.membership.readValuesToList()).extracting(RoomMembershipEvent::getPayload)
                 .containsExactly(new RoomRehomed("r2", US, 1, 3L, EU));
-        assertThat(sent.readValuesToList()).extracting(s -> s.getPayload().getSeq(), s -> s.getPayload().getAttachments())
+        assertThat(outputs.sent.readValuesToList())
+                .extracting(s -> s.getPayload().getSeq(), s -> s.getPayload().getAttachments())
                 .containsExactly(tuple(3L, List.of(new AttachmentRef("att-1", "a.png", "image/png", 10L))));
-        assertThat(fanout.readValuesToList()).hasSize(1);
+        assertThat(outputs.fanout.readValuesToList()).hasSize(1);
     }
 
     @Test
@@ -310,9 +276,9 @@ class CrossRegionTopologyTest {
         replicatedRoomWithTwoMessages();
         declare(EU, RegionAvailability.DOWN);
         localCommands.pipeInput("r2", command("c1", "bob", US, US_EDGE, send("r2", "three", "b-3")));
-        membership.readValuesToList();
-        sent.readValuesToList();
-        fanout.readValuesToList();
+        outputs.membership.readValuesToList();
+        outputs.sent.readValuesToList();
+        outputs.fanout.readValuesToList();
         RoomState after = room("r2");
 
         // eu's unreplicated seq 3 shows up late (eu came back): superseded by us's seq 3 of epoch 1.
@@ -336,9 +302,9 @@ class CrossRegionTopologyTest {
         localCommands.pipeInput("r1", command("c1", "alice", US, US_EDGE,
                 new CreateRoomRequested("r1", "Lobby", RoomVisibility.PUBLIC, List.of())));
         localCommands.pipeInput("r1", command("c2", "alice", US, US_EDGE, send("r1", "one", "a-1")));
-        membership.readValuesToList();
-        sent.readValuesToList();
-        fanout.readValuesToList();
+        outputs.membership.readValuesToList();
+        outputs.sent.readValuesToList();
+        outputs.fanout.readValuesToList();
 
         localCommands.pipeInput("r1", command("c3", "mallory", US, US_EDGE, new RehomeRoom("r1", EU)));
         localCommands.pipeInput("r1", command("c4", RoomCommandJudge.OPERATOR, US, US_EDGE, new RehomeRoom("r1", "ap")));
@@ -346,10 +312,11 @@ class CrossRegionTopologyTest {
         localCommands.pipeInput("r1", command("c6", RoomCommandJudge.OPERATOR, US, US_EDGE, new RehomeRoom("r1", EU)));
         localCommands.pipeInput("r1", command("c7", "alice", US, US_EDGE, send("r1", "after", "a-2")));
 
-        assertThat(rejected.readValuesToList()).extracting(r -> r.getPayload().getCommandId(), r -> r.getPayload().getCode())
+        assertThat(outputs.rejected.readValuesToList())
+                .extracting(r -> r.getPayload().getCommandId(), r -> r.getPayload().getCode())
                 .containsExactly(tuple("c3", "UNSUPPORTED_COMMAND"), tuple("c4", "UNKNOWN_REGION"),
                         tuple("c5", "ALREADY_HOME"));
-        assertThat(membership.readValuesToList()).extracting(RoomMembershipEvent::getCommandId,
+        assertThat(outputs.membership.readValuesToList()).extracting(RoomMembershipEvent::getCommandId,
                 RoomMembershipEvent::getPayload).containsExactly(tuple("c6", new RoomRehomed("r1", EU, 1, 2L, US)));
         assertThat(room("r1")).extracting(RoomState::getHomeRegion, RoomState::getEpoch, RoomState::getEpochFromSeq,
                 RoomState::getLastSeq).containsExactly(EU, 1, 2L, 1L);
@@ -363,9 +330,9 @@ class CrossRegionTopologyTest {
         for (int i = 1; i <= 3; i++) {
             localCommands.pipeInput("r1", command("s" + i, "alice", US, US_EDGE, send("r1", "us-" + i, "a-" + i)));
         }
-        membership.readValuesToList();
-        sent.readValuesToList();
-        fanout.readValuesToList();
+        outputs.membership.readValuesToList();
+        outputs.sent.readValuesToList();
+        outputs.fanout.readValuesToList();
 
         // eu took over after seq 2 (seq 3 never reached it) and sequenced its own seq 3 under epoch 1.
         euMembership.pipeInput("r1", membershipEvent(EU, null, new RoomRehomed("r1", EU, 1, 3L, US)));
@@ -390,9 +357,9 @@ class CrossRegionTopologyTest {
         for (int i = 1; i <= 3; i++) {
             localCommands.pipeInput("r1", command("s" + i, "alice", US, US_EDGE, send("r1", "us-" + i, "a-" + i)));
         }
-        membership.readValuesToList();
-        sent.readValuesToList();
-        fanout.readValuesToList();
+        outputs.membership.readValuesToList();
+        outputs.sent.readValuesToList();
+        outputs.fanout.readValuesToList();
 
         // eu's seq 3 and 4 of epoch 1 arrive before eu's RoomRehomed (membership is mirrored separately).
         euSent.pipeInput("r1", sentEvent(message("e3", "r1", "bob", "eu-3", 3, "b-1", 1)));
@@ -418,9 +385,10 @@ class CrossRegionTopologyTest {
         euSent.pipeInput("r2", sentEvent(message("m2", "r2", "alice", "two", 2, null, 0)));
         localCommands.pipeInput("r2", command("c1", "alice", US, US_EDGE, send("r2", "three", null)));
 
-        assertThat(sent.readValuesToList()).extracting(s -> s.getPayload().getSeq(), s -> s.getPayload().getEpoch())
+        assertThat(outputs.sent.readValuesToList())
+                .extracting(s -> s.getPayload().getSeq(), s -> s.getPayload().getEpoch())
                 .containsExactly(tuple(3L, 1));
-        assertThat(fanout.readValuesToList()).hasSize(1);
+        assertThat(outputs.fanout.readValuesToList()).hasSize(1);
         assertThat(history("r2")).extracting(e -> e.getMessage().getSeq()).containsExactly(1L, 2L, 3L);
         assertThat(room("r2")).extracting(RoomState::getHomeRegion, RoomState::getLastSeq, RoomState::getMessageCount)
                 .containsExactly(US, 3L, 3L);
@@ -431,9 +399,9 @@ class CrossRegionTopologyTest {
         localCommands.pipeInput("r5", command("c1", "alice", US, US_EDGE,
                 new CreateRoomRequested("r5", "Mine", RoomVisibility.PUBLIC, List.of())));
         localCommands.pipeInput("r5", command("c2", "alice", US, US_EDGE, send("r5", "mine", "a-1")));
-        membership.readValuesToList();
-        sent.readValuesToList();
-        fanout.readValuesToList();
+        outputs.membership.readValuesToList();
+        outputs.sent.readValuesToList();
+        outputs.fanout.readValuesToList();
 
         euMembership.pipeInput("r5", membershipEvent(EU, "e-c1",
                 new RoomCreated("r5", "Theirs", RoomVisibility.PUBLIC, "dora", List.of("dora"), EU)));
@@ -503,9 +471,5 @@ class CrossRegionTopologyTest {
 
     private <V> TestInputTopic<String, V> input(Topic<String, V> topic) {
         return RegionTestRecords.input(driver, topic);
-    }
-
-    private <V> TestOutputTopic<String, V> output(Topic<String, V> topic) {
-        return RegionTestRecords.output(driver, topic);
     }
 }

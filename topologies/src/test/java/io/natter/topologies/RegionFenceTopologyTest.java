@@ -3,7 +3,6 @@ package io.natter.topologies;
 import static io.natter.topologies.RegionTestRecords.EU;
 import static io.natter.topologies.RegionTestRecords.EU_EDGE;
 import static io.natter.topologies.RegionTestRecords.NOW;
-import static io.natter.topologies.RegionTestRecords.RETENTION;
 import static io.natter.topologies.RegionTestRecords.US;
 import static io.natter.topologies.RegionTestRecords.US_EDGE;
 import static io.natter.topologies.RegionTestRecords.command;
@@ -17,9 +16,6 @@ import io.natter.schemas.Envelopes;
 import io.natter.schemas.InMemorySchemaRegistry;
 import io.natter.schemas.Topic;
 import io.natter.schemas.Topics;
-import io.natter.schemas.avro.ChatFanout;
-import io.natter.schemas.avro.ChatMessageSent;
-import io.natter.schemas.avro.CommandRejected;
 import io.natter.schemas.avro.CreateRoomRequested;
 import io.natter.schemas.avro.RegionAvailability;
 import io.natter.schemas.avro.RegionStatus;
@@ -35,12 +31,9 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
@@ -63,8 +56,6 @@ class RegionFenceTopologyTest {
     @TempDir
     Path stateDir;
 
-    private final TestClock clock = new TestClock(NOW);
-    private final AtomicLong ids = new AtomicLong();
     private final RegionFence fence = new RegionFence(US);
     private Topics topics;
     private TopologyTestDriver driver;
@@ -72,43 +63,27 @@ class RegionFenceTopologyTest {
     private TestInputTopic<String, RoomCommand> euCommands;
     private TestInputTopic<String, RoomMembershipEvent> euMembership;
     private TestInputTopic<String, RegionStatus> regionStatus;
-    private TestOutputTopic<String, RoomMembershipEvent> membership;
-    private TestOutputTopic<String, ChatMessageSent> sent;
-    private TestOutputTopic<String, ChatFanout> fanout;
-    private TestOutputTopic<String, CommandRejected> rejected;
+    private TopologyOutputs outputs;
 
     @BeforeEach
     void startDriver() {
         topics = new Topics(new InMemorySchemaRegistry(), true);
-        StreamsBuilder builder = new StreamsBuilder();
-        RoomTopology.build(builder, topics, new Regions(US, List.of(EU)), RETENTION, clock,
-                () -> "id-" + ids.incrementAndGet(), fence);
-        driver = RegionTestRecords.driver(builder, stateDir);
+        driver = RegionTestRecords.driver(topics, fence, stateDir);
         localCommands = input(topics.messageRequested());
         euCommands = input(topics.messageRequested().mirroredFrom(EU));
         euMembership = input(topics.roomMembership().mirroredFrom(EU));
         regionStatus = input(topics.regionStatus());
-        membership = output(topics.roomMembership());
-        sent = output(topics.messageSent());
-        fanout = output(topics.fanout());
-        rejected = output(topics.messageRejected());
+        outputs = new TopologyOutputs(driver, topics);
 
         // r1 is homed here, created before the outage.
         localCommands.pipeInput("r1", command("c0", "alice", US, US_EDGE,
                 new CreateRoomRequested("r1", "Lobby", RoomVisibility.PUBLIC, List.of("bob"))));
-        assertThat(membership.readValuesToList()).hasSize(1);
+        assertThat(outputs.membership.readValuesToList()).hasSize(1);
     }
 
     @AfterEach
     void nothingElseWasEmitted() {
-        try {
-            assertThat(membership.readKeyValuesToList()).as("unread membership events").isEmpty();
-            assertThat(sent.readKeyValuesToList()).as("unread sent messages").isEmpty();
-            assertThat(fanout.readKeyValuesToList()).as("unread fan-out").isEmpty();
-            assertThat(rejected.readKeyValuesToList()).as("unread rejections").isEmpty();
-        } finally {
-            driver.close();
-        }
+        outputs.assertNothingElseEmittedAndClose();
     }
 
     @Test
@@ -117,7 +92,7 @@ class RegionFenceTopologyTest {
 
         localCommands.pipeInput("r1", command("c1", "alice", US, US_EDGE, send("r1", "buffered", "a-1")));
 
-        assertThat(rejected.readKeyValuesToList()).containsExactly(KeyValue.pair("alice", rejectedEvent("id-2",
+        assertThat(outputs.rejected.readKeyValuesToList()).containsExactly(KeyValue.pair("alice", rejectedEvent("id-2",
                 new Rejection("c1", "alice", "r1", "REGION_FENCED", FENCED_MESSAGE, "a-1", US_EDGE, null, null, 0))));
         assertThat(room("r1").getLastSeq()).isZero();
         assertThat(replicaOffset()).isNull();
@@ -130,7 +105,8 @@ class RegionFenceTopologyTest {
         localCommands.pipeInput("r9", command("c1", "alice", US, US_EDGE,
                 new CreateRoomRequested("r9", "New", RoomVisibility.PUBLIC, List.of())));
 
-        assertThat(rejected.readValuesToList()).extracting(r -> r.getPayload().getCode(), r -> r.getPayload().getRoomId())
+        assertThat(outputs.rejected.readValuesToList())
+                .extracting(r -> r.getPayload().getCode(), r -> r.getPayload().getRoomId())
                 .containsExactly(tuple("REGION_FENCED", "r9"));
         assertThat(room("r9")).isNull();
     }
@@ -153,7 +129,8 @@ class RegionFenceTopologyTest {
 
         localCommands.pipeInput("r2", command("c1", "alice", US, US_EDGE, send("r2", "hi", "a-1")));
 
-        assertThat(rejected.readValuesToList()).extracting(r -> r.getPayload().getCode()).containsExactly("REGION_FENCED");
+        assertThat(outputs.rejected.readValuesToList())
+                .extracting(r -> r.getPayload().getCode()).containsExactly("REGION_FENCED");
         assertThat(room("r2").getHomeRegion()).isEqualTo(EU);
         assertThat(room("r2").getEpoch()).isZero();
     }
@@ -162,9 +139,10 @@ class RegionFenceTopologyTest {
     void judgesAsBeforeWhileNoPeerHasSaidAnythingOfThisRegion() {
         localCommands.pipeInput("r1", command("c1", "alice", US, US_EDGE, send("r1", "hi", "a-1")));
 
-        assertThat(sent.readValuesToList()).extracting(s -> s.getPayload().getSeq(), s -> s.getPayload().getEpoch())
+        assertThat(outputs.sent.readValuesToList())
+                .extracting(s -> s.getPayload().getSeq(), s -> s.getPayload().getEpoch())
                 .containsExactly(tuple(1L, 0));
-        assertThat(fanout.readValuesToList()).hasSize(1);
+        assertThat(outputs.fanout.readValuesToList()).hasSize(1);
     }
 
     @Test
@@ -174,7 +152,8 @@ class RegionFenceTopologyTest {
 
         localCommands.pipeInput("r1", command("c1", "alice", US, US_EDGE, send("r1", "early", "a-1")));
 
-        assertThat(rejected.readValuesToList()).extracting(r -> r.getPayload().getCode()).containsExactly("REGION_FENCED");
+        assertThat(outputs.rejected.readValuesToList())
+                .extracting(r -> r.getPayload().getCode()).containsExactly("REGION_FENCED");
         assertThat(fence.state()).isEqualTo(RegionFence.State.UNFENCING);
     }
 
@@ -188,7 +167,8 @@ class RegionFenceTopologyTest {
         fence.unfenceTargets(EU, Map.of(0, 7L));
 
         localCommands.pipeInput("r1", command("c1", "alice", US, US_EDGE, send("r1", "too early", "a-1")));
-        assertThat(rejected.readValuesToList()).extracting(r -> r.getPayload().getCode()).containsExactly("REGION_FENCED");
+        assertThat(outputs.rejected.readValuesToList())
+                .extracting(r -> r.getPayload().getCode()).containsExactly("REGION_FENCED");
 
         euMembership.pipeInput(stamped("r1", membershipEvent(new RoomRehomed("r1", EU, 1, 1L, US)), 7));
         localCommands.pipeInput("r1", command("c2", "alice", US, US_EDGE, send("r1", "now eu's", "a-2")));
@@ -201,7 +181,7 @@ class RegionFenceTopologyTest {
         assertThat(replicaOffset()).isEqualTo(7L);
         localCommands.pipeInput("r3", command("c3", "alice", US, US_EDGE,
                 new CreateRoomRequested("r3", "After", RoomVisibility.PUBLIC, List.of())));
-        assertThat(membership.readValuesToList()).extracting(RoomMembershipEvent::getPayload)
+        assertThat(outputs.membership.readValuesToList()).extracting(RoomMembershipEvent::getPayload)
                 .containsExactly(new RoomCreated("r3", "After", RoomVisibility.PUBLIC, "alice", List.of("alice"), US));
         assertThat(fence.state()).isEqualTo(RegionFence.State.OPEN);
     }
@@ -214,8 +194,8 @@ class RegionFenceTopologyTest {
 
         localCommands.pipeInput("r1", command("c1", "alice", US, US_EDGE, send("r1", "hi", "a-1")));
 
-        assertThat(sent.readValuesToList()).extracting(s -> s.getPayload().getSeq()).containsExactly(1L);
-        assertThat(fanout.readValuesToList()).hasSize(1);
+        assertThat(outputs.sent.readValuesToList()).extracting(s -> s.getPayload().getSeq()).containsExactly(1L);
+        assertThat(outputs.fanout.readValuesToList()).hasSize(1);
     }
 
     @Test
@@ -224,20 +204,21 @@ class RegionFenceTopologyTest {
         fence.declaredUp(EU, UP_AT);
         fence.unfenceTargets(EU, Map.of(0, -1L));
         localCommands.pipeInput("r1", command("c1", "alice", US, US_EDGE, send("r1", "caught up", "a-1")));
-        assertThat(sent.readValuesToList()).extracting(s -> s.getPayload().getSeq()).containsExactly(1L);
+        assertThat(outputs.sent.readValuesToList()).extracting(s -> s.getPayload().getSeq()).containsExactly(1L);
 
         // A restart reads the same UP from eu's compacted topic and does not know the catch-up point yet; the
         // partition remembers (changelogged) that it caught up with this UP, so it judges at once.
         fence.declaredUp(EU, UP_AT);
         localCommands.pipeInput("r1", command("c2", "alice", US, US_EDGE, send("r1", "after restart", "a-2")));
-        assertThat(sent.readValuesToList()).extracting(s -> s.getPayload().getSeq()).containsExactly(2L);
+        assertThat(outputs.sent.readValuesToList()).extracting(s -> s.getPayload().getSeq()).containsExactly(2L);
 
         // A later failover and UP is another declaration: fenced until its own catch-up point is reached.
         fence.declaredDown(EU);
         fence.declaredUp(EU, UP_AT + 60_000);
         localCommands.pipeInput("r1", command("c3", "alice", US, US_EDGE, send("r1", "second up", "a-3")));
-        assertThat(rejected.readValuesToList()).extracting(r -> r.getPayload().getCode()).containsExactly("REGION_FENCED");
-        assertThat(fanout.readValuesToList()).hasSize(2);
+        assertThat(outputs.rejected.readValuesToList())
+                .extracting(r -> r.getPayload().getCode()).containsExactly("REGION_FENCED");
+        assertThat(outputs.fanout.readValuesToList()).hasSize(2);
     }
 
     @Test
@@ -279,9 +260,5 @@ class RegionFenceTopologyTest {
 
     private <V> TestInputTopic<String, V> input(Topic<String, V> topic) {
         return RegionTestRecords.input(driver, topic);
-    }
-
-    private <V> TestOutputTopic<String, V> output(Topic<String, V> topic) {
-        return RegionTestRecords.output(driver, topic);
     }
 }

@@ -10,15 +10,16 @@ import io.natter.schemas.avro.Rejection;
 import io.natter.schemas.avro.RoomCommand;
 import io.natter.schemas.avro.SendMessageRequested;
 import io.natter.schemas.Topic;
+import io.natter.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 
 /** Records, constants and the driver set-up of the two-region topology tests (region {@code us}, peer {@code eu}). */
@@ -51,8 +52,15 @@ final class RegionTestRecords {
                 Envelopes.SCHEMA_VERSION, new RegionStatusDeclared(region, status, "ops", null));
     }
 
-    /** A test driver for {@code builder}'s topology, configured as region us's with peer eu, state in {@code stateDir}. */
-    static TopologyTestDriver driver(StreamsBuilder builder, Path stateDir) {
+    /**
+     * A test driver for the room topology of region us with peer eu, judging behind {@code fence}: its clock stands at
+     * {@link #NOW}, its ids are id-1, id-2, ... in order, its state is in {@code stateDir}.
+     */
+    static TopologyTestDriver driver(Topics topics, RegionFence fence, Path stateDir) {
+        AtomicLong ids = new AtomicLong();
+        StreamsBuilder builder = new StreamsBuilder();
+        RoomTopology.build(builder, topics, new Regions(US, List.of(EU)), RETENTION, new TestClock(NOW),
+                () -> "id-" + ids.incrementAndGet(), fence);
         TopologiesConfig config = TopologiesConfig.fromEnv(Map.of(TopologiesConfig.STATE_DIR.name(), stateDir.toString(),
                 TopologiesConfig.PEER_REGIONS.name(), EU));
         Properties props = new Properties();
@@ -62,9 +70,5 @@ final class RegionTestRecords {
 
     static <V> TestInputTopic<String, V> input(TopologyTestDriver driver, Topic<String, V> topic) {
         return driver.createInputTopic(topic.name(), topic.keySerde().serializer(), topic.valueSerde().serializer());
-    }
-
-    static <V> TestOutputTopic<String, V> output(TopologyTestDriver driver, Topic<String, V> topic) {
-        return driver.createOutputTopic(topic.name(), topic.keySerde().deserializer(), topic.valueSerde().deserializer());
     }
 }
