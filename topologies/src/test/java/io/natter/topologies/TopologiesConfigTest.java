@@ -27,7 +27,7 @@ class TopologiesConfigTest {
 
         assertThat(config).isEqualTo(new TopologiesConfig("127.0.0.1:9092", "http://127.0.0.1:8081/apis/ccompat/v7",
                 "us", "natter-topologies", "topologies-0", Path.of("/tmp/natter-topologies"),
-                TopologiesConfig.ProcessingGuarantee.EXACTLY_ONCE_V2, Duration.ofMillis(20), 1, 0, 1,
+                TopologiesConfig.ProcessingGuarantee.EXACTLY_ONCE_V2, Duration.ofMillis(15), 1, 0, 1,
                 Duration.ofSeconds(10), Retention.DEFAULT, "127.0.0.1", 8090));
         assertThat(Retention.DEFAULT).isEqualTo(new Retention(Duration.ofMillis(86_400_000), 1000,
                 Duration.ofMillis(604_800_000)));
@@ -99,7 +99,7 @@ class TopologiesConfigTest {
                 Map.entry("bootstrap.servers", "127.0.0.1:9092"),
                 Map.entry("state.dir", "/tmp/natter-topologies/topologies-0"),
                 Map.entry("processing.guarantee", "exactly_once_v2"),
-                Map.entry("commit.interval.ms", 20L),
+                Map.entry("commit.interval.ms", 15L),
                 Map.entry("replication.factor", 1),
                 Map.entry("num.standby.replicas", 0),
                 Map.entry("num.stream.threads", 1),
@@ -107,10 +107,11 @@ class TopologiesConfigTest {
                 Map.entry("consumer.session.timeout.ms", 10000),
                 Map.entry("statestore.cache.max.bytes", 0L),
                 Map.entry("poll.ms", 10L),
-                Map.entry("producer.linger.ms", 20),
+                Map.entry("producer.linger.ms", 15),
                 Map.entry("producer.retry.backoff.ms", 5L),
                 Map.entry("producer.retry.backoff.max.ms", 100L),
-                Map.entry("consumer.fetch.max.wait.ms", 10),
+                Map.entry("consumer.fetch.min.bytes", 16384),
+                Map.entry("consumer.fetch.max.wait.ms", 5),
                 Map.entry("deserialization.exception.handler", CommandDeserializationHandler.class),
                 Map.entry("processing.exception.handler", LogAndContinueProcessingExceptionHandler.class),
                 Map.entry("processing.exception.handler.global.enabled", true),
@@ -125,7 +126,8 @@ class TopologiesConfigTest {
         Map<String, Object> streams = TopologiesConfig.fromEnv(Map.of("NATTER_PROCESSING_GUARANTEE", "at_least_once",
                 "NATTER_COMMIT_INTERVAL_MS", "50")).streamsConfig();
 
-        assertThat(streams).containsEntry("producer.linger.ms", 0).containsEntry("commit.interval.ms", 50L);
+        assertThat(streams).containsEntry("producer.linger.ms", 0).containsEntry("commit.interval.ms", 50L)
+                .containsEntry("consumer.fetch.max.wait.ms", 10).doesNotContainKey("consumer.fetch.min.bytes");
         assertThat(TopologiesConfig.fromEnv(Map.of("NATTER_COMMIT_INTERVAL_MS", "50")).streamsConfig())
                 .containsEntry("producer.linger.ms", 50);
     }
