@@ -100,14 +100,19 @@ final class LoadClient extends ChannelInboundHandlerAdapter {
             }
             long waitMs = retryAfterSeconds * 1000 + ThreadLocalRandom.current().nextLong(250);
             CompletableFuture<LoadClient> retried = new CompletableFuture<>();
-            clients.group().schedule(() -> connect(clients, edge, token, handler, reading, retriesLeft - 1)
-                    .whenComplete((again, failed) -> {
+            clients.group().schedule(() -> {
+                try {
+                    connect(clients, edge, token, handler, reading, retriesLeft - 1).whenComplete((again, failed) -> {
                         if (failed == null) {
                             retried.complete(again);
                         } else {
                             retried.completeExceptionally(unwrap(failed));
                         }
-                    }), waitMs, TimeUnit.MILLISECONDS);
+                    });
+                } catch (RuntimeException e) {
+                    retried.completeExceptionally(e); // e.g. the group shutting down: the caller must still hear
+                }
+            }, waitMs, TimeUnit.MILLISECONDS);
             return retried;
         }).thenCompose(f -> f);
     }
@@ -145,13 +150,13 @@ final class LoadClient extends ChannelInboundHandlerAdapter {
         ChannelFuture connecting = clients.bootstrap().handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel channel) {
+                client.channel = channel; // before any event of the channel can complete opened
                 channel.pipeline().addLast(new HttpClientCodec(),
                         new HttpObjectAggregator(MAX_HANDSHAKE_RESPONSE_BYTES),
                         new WebSocketClientProtocolHandler(config), new WebSocketFrameAggregator(MAX_FRAME_BYTES),
                         client);
             }
         }).connect(edge.getHost(), edge.getPort() == -1 ? 80 : edge.getPort());
-        client.channel = connecting.channel();
         connecting.addListener(future -> {
             if (!future.isSuccess()) {
                 client.opened.completeExceptionally(future.cause());
@@ -189,6 +194,8 @@ final class LoadClient extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event == ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
             // Off before the next read of the socket: a stalled client reads no frame after the handshake response.
+            // (Bytes that came in the same read as the 101 would still be decoded; the edge sends nothing unasked
+            // right after the handshake, so in practice a stalled client reads nothing.)
             ctx.channel().config().setAutoRead(reading);
             opened.complete(this);
         } else if (event == ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {

@@ -2,6 +2,7 @@ package io.natter.bench;
 
 import io.natter.bench.OptionSpec.Scope;
 import io.natter.edge.EdgeConfig;
+import io.natter.topologies.TopologiesConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -117,7 +118,8 @@ record LoadOptions(
             new OptionSpec("label", "", "free text put in the report's first column", Scope.ANY),
             new OptionSpec("guarantee", "exactly_once_v2", "topology processing guarantee (`at_least_once` to "
                     + "compare)", Scope.IN_PROCESS),
-            new OptionSpec("commit-interval-ms", "20", "topology commit interval", Scope.IN_PROCESS),
+            new OptionSpec("commit-interval-ms", TopologiesConfig.COMMIT_INTERVAL_MS.defaultValue(),
+                    "topology commit interval (the product's default)", Scope.IN_PROCESS),
             new OptionSpec("partitions", "6", "partitions of every topic", Scope.IN_PROCESS),
             new OptionSpec("edge-env", "", "extra environment of the in-process edges, `KEY=VALUE,...`, e.g. "
                     + "`NATTER_RATE_LIMIT_PER_SECOND=100,NATTER_RATE_LIMIT_BURST=200`", Scope.IN_PROCESS),

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
 /** Memory of a JVM process: resident set from {@code /proc/<pid>/status}, live heap from {@code jcmd} after a full GC. */
 final class ProcessMemory {
     private static final Pattern VM_RSS = Pattern.compile("(?m)^VmRSS:\\s+(\\d+) kB");
-    private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+    /** A heap line (not indented: G1's one line, or ParallelGC's young and old generations) and its used size. */
+    private static final Pattern HEAP_USED = Pattern.compile("(?m)^\\S[^\\n]*?used (\\d+)K");
 
     /** One reading: RSS and heap used after GC, in bytes. */
     record Reading(long rssBytes, long heapAfterGcBytes) {}
@@ -56,12 +57,23 @@ final class ProcessMemory {
         return Long.parseLong(matcher.group(1)) * 1024;
     }
 
-    /** Heap used of {@code jcmd <pid> GC.heap_info} output (its first "used NK"), in bytes. */
+    /**
+     * Heap used of {@code jcmd <pid> GC.heap_info} output, in bytes: the sum of its unindented lines' "used NK" (G1
+     * prints the whole heap on one; ParallelGC a young and an old generation line; indented lines are their parts
+     * and Metaspace, which is not heap).
+     */
     static long heapUsedBytes(String heapInfo) {
         Matcher matcher = HEAP_USED.matcher(heapInfo);
-        if (!matcher.find()) {
-            throw new IllegalArgumentException("no 'used NK' in GC.heap_info output: " + heapInfo.strip());
+        long usedKiB = 0;
+        boolean found = false;
+        while (matcher.find()) {
+            usedKiB += Long.parseLong(matcher.group(1));
+            found = true;
         }
-        return Long.parseLong(matcher.group(1)) * 1024;
+        if (!found) {
+            throw new IllegalArgumentException("no heap line with 'used NK' in GC.heap_info output: "
+                    + heapInfo.strip());
+        }
+        return usedKiB * 1024;
     }
 }

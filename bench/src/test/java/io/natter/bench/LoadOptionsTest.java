@@ -26,7 +26,7 @@ class LoadOptionsTest {
                 new LoadOptions.TokenSpec.Hmac("natter-dev-secret-change-me-0123456789abcdef", "natter-dev", "natter"),
                 Duration.ofMinutes(120), 20, 4, 10.0, 0.2, 64, Duration.ofSeconds(5), Duration.ofSeconds(20),
                 Duration.ofSeconds(15), 0, 0, 0, Duration.ZERO, OptionalLong.empty(), 200, List.of(),
-                Path.of(".natter"), Optional.empty(), "", "exactly_once_v2", 20, 6, Map.of()));
+                Path.of(".natter"), Optional.empty(), "", "exactly_once_v2", 15, 6, Map.of()));
         assertThat(options.idleRun()).isFalse();
     }
 

@@ -57,6 +57,13 @@ class ProcFilesTest {
                 + "[0x0000000687400000, 0x0000000800000000)\n region size 4096K, 3 young (12288K), 1 survivors (4096K)\n"
                 + " Metaspace       used 900K, committed 1000K, reserved 1114112K\n";
         assertThat(ProcessMemory.heapUsedBytes(heapInfo)).isEqualTo(11992L * 1024);
+        String parallelHeapInfo = "13607:\nPSYoungGen      total 48128K, used 39261K [0x00000000eab00000, "
+                + "0x00000000ee200000, 0x0000000100000000)\n eden space 41984K, 93% used [0x00000000eab00000,"
+                + "0x00000000ed3ff6e8,0x00000000ed400000)\n from space 6144K, 0% used [0x00000000edc00000)\n"
+                + "ParOldGen       total 258048K, used 130119K [0x00000000c0000000, 0x00000000cfc00000)\n"
+                + " object space 258048K, 50% used [0x00000000c0000000,0x00000000c7f11c18,0x00000000cfc00000)\n"
+                + " Metaspace       used 71030K, committed 71872K, reserved 1114112K\n";
+        assertThat(ProcessMemory.heapUsedBytes(parallelHeapInfo)).isEqualTo((39261L + 130119L) * 1024);
         assertThatThrownBy(() -> ProcessMemory.heapUsedBytes("nothing")).isInstanceOf(IllegalArgumentException.class);
     }
 

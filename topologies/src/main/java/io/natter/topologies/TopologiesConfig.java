@@ -206,13 +206,13 @@ public record TopologiesConfig(
         // answered CONCURRENT_TRANSACTIONS; markers take milliseconds, the default 100 ms backoff made each a stall.
         props.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), 5L);
         props.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG), 100L);
-        if (processingGuarantee == ProcessingGuarantee.AT_LEAST_ONCE) {
-            props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
-        } else {
-            // Output waits for the commit anyway, so commands are fetched in ≤ 5 ms batches rather than one fetch
-            // per record or two: measured −0.1 to −0.2 cores (broker and topology) at 1,000–1,500 commands/s.
-            props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MIN_BYTES_CONFIG), 16 * 1024);
-            props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 5);
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
+        if (processingGuarantee == ProcessingGuarantee.EXACTLY_ONCE_V2) {
+            // Output waits for the commit anyway, so the main consumer fetches commands in ≤ 5 ms batches rather
+            // than one fetch per record or two: −0.1 to −0.2 cores (broker and topology) at 1,000–1,500 commands/s
+            // for ~2 ms at the median (bench/RESULTS.md). Restore and global consumers keep the 10 ms above.
+            props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MIN_BYTES_CONFIG), 16 * 1024);
+            props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 5);
         }
         // A poison command must not stop every room: skip it, log it, count it (dropped-records metric);
         // but fail (and retry) while the registry is unreachable, so an outage drops nothing.

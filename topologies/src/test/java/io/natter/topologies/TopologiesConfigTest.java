@@ -110,8 +110,9 @@ class TopologiesConfigTest {
                 Map.entry("producer.linger.ms", 15),
                 Map.entry("producer.retry.backoff.ms", 5L),
                 Map.entry("producer.retry.backoff.max.ms", 100L),
-                Map.entry("consumer.fetch.min.bytes", 16384),
-                Map.entry("consumer.fetch.max.wait.ms", 5),
+                Map.entry("consumer.fetch.max.wait.ms", 10),
+                Map.entry("main.consumer.fetch.min.bytes", 16384),
+                Map.entry("main.consumer.fetch.max.wait.ms", 5),
                 Map.entry("deserialization.exception.handler", CommandDeserializationHandler.class),
                 Map.entry("processing.exception.handler", LogAndContinueProcessingExceptionHandler.class),
                 Map.entry("processing.exception.handler.global.enabled", true),
@@ -127,7 +128,8 @@ class TopologiesConfigTest {
                 "NATTER_COMMIT_INTERVAL_MS", "50")).streamsConfig();
 
         assertThat(streams).containsEntry("producer.linger.ms", 0).containsEntry("commit.interval.ms", 50L)
-                .containsEntry("consumer.fetch.max.wait.ms", 10).doesNotContainKey("consumer.fetch.min.bytes");
+                .containsEntry("consumer.fetch.max.wait.ms", 10).doesNotContainKey("main.consumer.fetch.min.bytes")
+                .doesNotContainKey("main.consumer.fetch.max.wait.ms");
         assertThat(TopologiesConfig.fromEnv(Map.of("NATTER_COMMIT_INTERVAL_MS", "50")).streamsConfig())
                 .containsEntry("producer.linger.ms", 50);
     }
