@@ -260,6 +260,23 @@ final class DeliveryStack implements AutoCloseable {
         return track(Service.start(nodeId, "io.natter.edge.EdgeServer", List.of(), edgeEnv(nodeId, port, extra), port, dataDir, logDir));
     }
 
+    /** One in-process topology and two edge processes on it, all ready: the set-up of the edge-failure tests. */
+    record TwoEdges(TopologiesApp topologies, Service edgeA, Service edgeB) {}
+
+    /** Starts {@link TwoEdges}; edge A gets {@code edgeAExtra} on top of the common environment (e.g. a drain bound). */
+    TwoEdges startTopologyAndTwoEdges(Map<String, String> edgeAExtra) {
+        TopologiesApp topologies = startTopologyInProcess("topo-0");
+        Map<String, String> edgeEnv = queryUrls(topologies.queryPort());
+        Map<String, String> edgeAEnv = new HashMap<>(edgeEnv);
+        edgeAEnv.putAll(edgeAExtra);
+        Service edgeA = startEdgeProcess("edge-a", edgeAEnv);
+        Service edgeB = startEdgeProcess("edge-b", edgeEnv);
+        topologies.awaitRunning(START_TIMEOUT);
+        awaitReady(edgeA);
+        awaitReady(edgeB);
+        return new TwoEdges(topologies, edgeA, edgeB);
+    }
+
     /** Waits until the service answers {@code GET /health/ready} with 200. */
     void awaitReady(Service service) {
         awaitHttpReady(service.name(), service.port(), START_TIMEOUT, service);

@@ -3,7 +3,6 @@ package io.natter.edge.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.natter.topologies.TopologiesApp;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,19 +35,14 @@ class EdgeCrashIT {
     void clientsOfAKilledEdgeResumeOnAnotherAndLoseOrRepeatNothing(@TempDir Path dataDir) throws Exception {
         long started = System.nanoTime();
         try (DeliveryStack stack = DeliveryStack.start(dataDir, "EdgeCrashIT")) {
-            TopologiesApp topologies = stack.startTopologyInProcess("topo-0");
-            Map<String, String> edgeEnv = DeliveryStack.queryUrls(topologies.queryPort());
-            DeliveryStack.Service edgeA = stack.startEdgeProcess("edge-a", edgeEnv);
-            DeliveryStack.Service edgeB = stack.startEdgeProcess("edge-b", edgeEnv);
-            topologies.awaitRunning(Duration.ofSeconds(90));
-            stack.awaitReady(edgeA);
-            stack.awaitReady(edgeB);
+            DeliveryStack.TwoEdges edges = stack.startTopologyAndTwoEdges(Map.of());
+            DeliveryStack.Service edgeA = edges.edgeA();
+            DeliveryStack.Service edgeB = edges.edgeB();
             System.out.printf("EdgeCrashIT: stack up in %d ms%n", millisSince(started));
 
-            List<String> rooms = List.of("edge-crash-0", "edge-crash-1", "edge-crash-2");
             // Users 0..7 send, two rooms each; users 8 and 9 are watchers in every room, on edge B all along.
-            Roster roster = Roster.of("user", SENDERS + 2, rooms,
-                    i -> i < SENDERS ? List.of(i % 3, (i + 1) % 3) : List.of(0, 1, 2));
+            Roster roster = Roster.sendersAndTwoWatchers(SENDERS,
+                    List.of("edge-crash-0", "edge-crash-1", "edge-crash-2"));
             roster.createRooms(stack, edgeB.port());
 
             List<ChatClient> senders = new ArrayList<>();
@@ -102,8 +96,8 @@ class EdgeCrashIT {
                 List<ChatClient> everyone = Stream.concat(senders.stream(), watchers.stream()).toList();
                 roster.awaitDelivered(everyone, Duration.ofSeconds(30));
 
-                DeliveryLedger ledger = new DeliveryLedger(stack.readSentMessages(), Set.copyOf(rooms), everyone,
-                        roster.roomsByUser());
+                DeliveryLedger ledger = new DeliveryLedger(stack.readSentMessages(), Set.copyOf(roster.rooms()),
+                        everyone, roster.roomsByUser());
                 assertThat(ledger.size()).isEqualTo(SENDERS * MESSAGES_PER_SENDER);
                 ledger.assertGaplessSequences();
                 ledger.assertEverySendAckedOnceAndRecorded();

@@ -65,24 +65,19 @@ class GracefulShutdownIT {
     @Test
     void sigtermAnswersEverySendTakenClosesWith1001ExitsZeroAndClientsResumeElsewhereWithNoGap() throws Exception {
         long started = System.nanoTime();
-        TopologiesApp topologies = stack.startTopologyInProcess("topo-0");
+        DeliveryStack.TwoEdges edges = stack.startTopologyAndTwoEdges(
+                Map.of("NATTER_SHUTDOWN_DRAIN_MS", Long.toString(DRAIN_BOUND.toMillis())));
+        TopologiesApp topologies = edges.topologies();
         List<ChatClient> senders = new ArrayList<>();
         List<ChatClient> watchers = new ArrayList<>();
         try {
-            Map<String, String> edgeEnv = DeliveryStack.queryUrls(topologies.queryPort());
-            Map<String, String> drainingEnv = new HashMap<>(edgeEnv);
-            drainingEnv.put("NATTER_SHUTDOWN_DRAIN_MS", Long.toString(DRAIN_BOUND.toMillis()));
-            DeliveryStack.Service edgeA = stack.startEdgeProcess("edge-a", drainingEnv);
-            DeliveryStack.Service edgeB = stack.startEdgeProcess("edge-b", edgeEnv);
-            topologies.awaitRunning(Duration.ofSeconds(90));
-            stack.awaitReady(edgeA);
-            stack.awaitReady(edgeB);
+            DeliveryStack.Service edgeA = edges.edgeA();
+            DeliveryStack.Service edgeB = edges.edgeB();
             System.out.printf("GracefulShutdownIT: stack up in %d ms%n", millisSince(started));
 
             List<String> rooms = List.of("drain-0", "drain-1", "drain-2");
             // Users 0..5 send through edge A, two rooms each; users 6 and 7 watch every room on edge B.
-            Roster roster = Roster.of("user", SENDERS + 2, rooms,
-                    i -> i < SENDERS ? List.of(i % 3, (i + 1) % 3) : List.of(0, 1, 2));
+            Roster roster = Roster.sendersAndTwoWatchers(SENDERS, rooms);
             roster.createRooms(stack, edgeB.port());
             for (String user : roster.roomsByUser().keySet()) {
                 ChatClient client = new ChatClient(user, stack.http(), stack.token(user));

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.IntFunction;
+import java.util.stream.IntStream;
 
 /** Who is in which room, and the messages each user sends: the fixed workload of a delivery test. */
 record Roster(List<String> rooms, Map<String, Set<String>> roomsByUser) {
@@ -25,6 +26,16 @@ record Roster(List<String> rooms, Map<String, Set<String>> roomsByUser) {
             byUser.put("%s-%02d".formatted(prefix, i), mine);
         }
         return new Roster(List.copyOf(rooms), byUser);
+    }
+
+    /**
+     * {@code senders} users {@code user-NN} who send, each in two neighbouring rooms, then two watchers in every room
+     * (the edge-failure tests: senders on the edge that fails, watchers on the other).
+     */
+    static Roster sendersAndTwoWatchers(int senders, List<String> rooms) {
+        List<Integer> every = IntStream.range(0, rooms.size()).boxed().toList();
+        return of("user", senders + 2, rooms,
+                i -> i < senders ? List.of(i % rooms.size(), (i + 1) % rooms.size()) : every);
     }
 
     /** The members of {@code room}, in user order. */
