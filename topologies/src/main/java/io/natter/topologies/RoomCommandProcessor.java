@@ -270,8 +270,11 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
     private void apply(Outcome outcome, Instant now) {
         switch (outcome) {
             case Outcome.Sent s -> {
-                rooms.put(s.state().getRoomId(), s.state());
+                // History before the room state: a query reading the room and then its history concurrently (the
+                // query API) must never see the new lastSeq without its message, or an empty history reads as
+                // "everything trimmed" and a RESUME from 0 is refused HISTORY_TRUNCATED (seen by ProtocolFuzzIT).
                 history.append(s.message(), now);
+                rooms.put(s.state().getRoomId(), s.state());
                 receipts.remember(s.message());
             }
             // Edits and deletes leave the room state (lastSeq included) as it is.
