@@ -55,7 +55,11 @@ public final class RoomQueries {
         return found;
     }
 
-    /** First retained seq of the room, or lastSeq + 1 when nothing is retained. */
+    /**
+     * First retained seq of the room, or lastSeq + 1 when nothing is retained. Read after the room state: the stream
+     * thread writes a message's history entry before the room state that counts it (RoomCommandProcessor), so a
+     * lastSeq seen here always has its entry.
+     */
     private long oldestSeq(RoomState room) {
         try (KeyValueIterator<String, HistoryEntry> it =
                      history.range(StoreKeys.historyStart(room.getRoomId()), StoreKeys.historyEnd(room.getRoomId()))) {
