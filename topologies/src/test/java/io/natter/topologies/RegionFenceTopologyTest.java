@@ -188,9 +188,7 @@ class RegionFenceTopologyTest {
 
     @Test
     void anEmptyPeerPartitionUnfencesAtOnce() {
-        fence.declaredDown(EU);
-        fence.declaredUp(EU, UP_AT);
-        fence.unfenceTargets(EU, Map.of(0, -1L));
+        failOverAndBackWithAnEmptyPeerPartition();
 
         localCommands.pipeInput("r1", command("c1", "alice", US, US_EDGE, send("r1", "hi", "a-1")));
 
@@ -200,9 +198,7 @@ class RegionFenceTopologyTest {
 
     @Test
     void anUpAlreadyCaughtUpWithDoesNotFenceAgainWhenReadAfterARestartButANewerUpDoes() {
-        fence.declaredDown(EU);
-        fence.declaredUp(EU, UP_AT);
-        fence.unfenceTargets(EU, Map.of(0, -1L));
+        failOverAndBackWithAnEmptyPeerPartition();
         localCommands.pipeInput("r1", command("c1", "alice", US, US_EDGE, send("r1", "caught up", "a-1")));
         assertThat(outputs.sent.readValuesToList()).extracting(s -> s.getPayload().getSeq()).containsExactly(1L);
 
@@ -219,6 +215,13 @@ class RegionFenceTopologyTest {
         assertThat(outputs.rejected.readValuesToList())
                 .extracting(r -> r.getPayload().getCode()).containsExactly("REGION_FENCED");
         assertThat(outputs.fanout.readValuesToList()).hasSize(2);
+    }
+
+    /** eu declared us DOWN, then UP at {@link #UP_AT}, with its membership partition 0 empty at the UP. */
+    private void failOverAndBackWithAnEmptyPeerPartition() {
+        fence.declaredDown(EU);
+        fence.declaredUp(EU, UP_AT);
+        fence.unfenceTargets(EU, Map.of(0, -1L));
     }
 
     @Test
