@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,15 +117,16 @@ public final class RegionFence {
         return Optional.empty();
     }
 
-    /** The peers whose latest word on this region is UP, with when they said it (see {@link PeerView#upSince}). */
-    public Map<String, Long> upDeclarations() {
-        Map<String, Long> ups = new LinkedHashMap<>();
+    /**
+     * Calls {@code action} with each peer whose latest word on this region is UP and when it said it (see
+     * {@link PeerView#upSince}); no copy is made, as this runs for every judged command once a region failed back.
+     */
+    public void forEachUp(BiConsumer<String, Long> action) {
         peers.forEach((peer, view) -> {
             if (view.opinion() == Opinion.UP) {
-                ups.put(peer, view.upSince());
+                action.accept(peer, view.upSince());
             }
         });
-        return ups;
     }
 
     /** Each peer's latest declaration about this region, for {@code peers} in order. */

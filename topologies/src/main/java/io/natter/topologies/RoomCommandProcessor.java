@@ -204,7 +204,7 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
      * again until the replica reached the peer's end offsets of that moment (forever, if MirrorMaker is down then).
      */
     private void rememberCaughtUp() {
-        fence.upDeclarations().forEach((peer, since) -> {
+        fence.forEachUp((peer, since) -> {
             if (caughtUpWith(peer) != since) {
                 replicaOffsets.put(CAUGHT_UP_KEY_PREFIX + peer, since);
                 caughtUp.put(peer, since);
