@@ -35,10 +35,16 @@ public final class FanoutConsumer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FanoutConsumer.class);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration DISCOVERY_RETRY = Duration.ofMillis(500);
+    /**
+     * Records handed over between two flushes at most: a poll's copies are written together (one socket write per
+     * client, not per frame), but a large poll after a backlog must not hold its first copies back until its last.
+     */
+    public static final int FLUSH_EVERY_RECORDS = 64;
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final List<Route<?>> routes;
     private final FanoutObserver observer;
+    private final InboundEvents events;
     private final Thread thread;
     private final CountDownLatch closing = new CountDownLatch(1);
     private volatile boolean ready;
@@ -64,6 +70,7 @@ public final class FanoutConsumer implements AutoCloseable {
     public FanoutConsumer(String bootstrap, String nodeId, Topics topics, InboundEvents events, List<String> peers,
             ReplicationGate gate, FanoutObserver observer) {
         this.observer = observer;
+        this.events = events;
         this.consumer = new KafkaConsumer<>(KafkaClientSettings.fanoutConsumer(bootstrap, nodeId),
                 new StringDeserializer(), new ByteArrayDeserializer());
         List<Route<?>> all = new ArrayList<>(routes(topics, events, null));
@@ -162,17 +169,36 @@ public final class FanoutConsumer implements AutoCloseable {
     }
 
     private void dispatch(ConsumerRecords<String, byte[]> records) {
-        if (!records.isEmpty()) {
-            observer.polled();
+        if (records.isEmpty()) {
+            return;
         }
-        for (Route<?> route : routes) {
-            for (ConsumerRecord<String, byte[]> record : records.records(route.topic().name())) {
-                try {
-                    observer.deliver(record, () -> route.deliver(record));
-                } catch (RuntimeException e) {
-                    log.warn("skipped {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.toString());
+        observer.polled();
+        int sinceFlush = 0;
+        try {
+            for (Route<?> route : routes) {
+                for (ConsumerRecord<String, byte[]> record : records.records(route.topic().name())) {
+                    try {
+                        observer.deliver(record, () -> route.deliver(record));
+                    } catch (RuntimeException e) {
+                        log.warn("skipped {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
+                                e.toString());
+                    }
+                    if (++sinceFlush == FLUSH_EVERY_RECORDS) {
+                        flush();
+                        sinceFlush = 0;
+                    }
                 }
             }
+        } finally {
+            flush();
+        }
+    }
+
+    private void flush() {
+        try {
+            events.flush();
+        } catch (RuntimeException e) {
+            log.warn("flushing delivered frames failed: {}", e.toString());
         }
     }
 

@@ -11,4 +11,10 @@ public interface InboundEvents {
     void onRejection(Rejection rejection);
 
     void onMembership(RoomMembershipEvent event);
+
+    /**
+     * What the calls since the last flush handed to sockets may be written out now: called after every poll's
+     * records (and within a large poll every {@link FanoutConsumer#FLUSH_EVERY_RECORDS} records). Nothing by default.
+     */
+    default void flush() { }
 }

@@ -44,20 +44,22 @@ public final class Catchup {
 
     /** Delivers a live item of {@code roomId} to {@code session} through its cursor; a gap starts a fill. */
     public void live(ClientSession session, String roomId, RoomCursor.Item item) {
-        liveStep(session, roomId, cursor -> cursor.live(item));
+        liveStep(session, roomId, cursor -> cursor.live(item), null);
     }
 
     /**
      * As {@link #live(ClientSession, String, RoomCursor.Item)} for an item of the room's {@code epoch}, starting
      * at {@code epochFromSeq}: an older epoch's item is dropped, a newer epoch is announced with EPOCH first.
+     * With a {@code batch} (nullable) the frames wait in the socket's buffer until the batch is flushed.
      */
-    public void live(ClientSession session, String roomId, RoomCursor.Item item, int epoch, long epochFromSeq) {
-        liveStep(session, roomId, cursor -> cursor.live(item, epoch, epochFromSeq));
+    public void live(ClientSession session, String roomId, RoomCursor.Item item, int epoch, long epochFromSeq,
+            FlushBatch batch) {
+        liveStep(session, roomId, cursor -> cursor.live(item, epoch, epochFromSeq), batch);
     }
 
     private void liveStep(ClientSession session, String roomId,
-            java.util.function.Function<RoomCursor, RoomCursor.Step> change) {
-        RoomCursor.Step step = session.streams().apply(roomId, change, frames -> send(session, frames));
+            java.util.function.Function<RoomCursor, RoomCursor.Step> change, FlushBatch batch) {
+        RoomCursor.Step step = session.streams().apply(roomId, change, frames -> send(session, frames, batch));
         if (step.fetch() != null) {
             reads.execute(() -> fill(session, roomId, step.fetch()));
         }
@@ -174,24 +176,28 @@ public final class Catchup {
     }
 
     private void send(ClientSession session, List<ServerFrame> frames) {
-        frames.forEach(frame -> session.send(encoded(frame)));
+        send(session, frames, null);
+    }
+
+    private void send(ClientSession session, List<ServerFrame> frames, FlushBatch batch) {
+        frames.forEach(frame -> session.send(encoded(frame), batch));
     }
 
     /**
-     * The frame's JSON, encoded once for all the sessions a live item goes to: the fan-out thread hands one frame
-     * object to every recipient in turn, so remembering the last one saves an encode per copy. Another thread
-     * (a replay) may replace the pair; that costs a re-encode, never a wrong frame, since the frame is compared by
-     * identity and the pair is immutable.
+     * The frame's JSON and its bytes, encoded once for all the sessions a live item goes to: the fan-out thread hands
+     * one frame object to every recipient in turn, so remembering the last one saves an encode per copy. Another
+     * thread (a replay) may replace the pair; that costs a re-encode, never a wrong frame, since the frame is compared
+     * by identity and the pair is immutable.
      */
-    private String encoded(ServerFrame frame) {
+    private EncodedFrame encoded(ServerFrame frame) {
         Encoded last = lastEncoded;
         if (last != null && last.frame() == frame) {
-            return last.text();
+            return last.encoded();
         }
-        String text = codec.encode(frame);
-        lastEncoded = new Encoded(frame, text);
-        return text;
+        EncodedFrame encoded = EncodedFrame.of(codec.encode(frame));
+        lastEncoded = new Encoded(frame, encoded);
+        return encoded;
     }
 
-    private record Encoded(ServerFrame frame, String text) { }
+    private record Encoded(ServerFrame frame, EncodedFrame encoded) { }
 }

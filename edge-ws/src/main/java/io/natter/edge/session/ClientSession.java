@@ -3,7 +3,6 @@ package io.natter.edge.session;
 import io.micrometer.core.instrument.noop.NoopCounter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.locks.ReentrantLock;
 
 /** One open WebSocket on this node: its id, its authenticated user, and a serialized outgoing path. */
@@ -49,26 +48,44 @@ public final class ClientSession {
 
     /** Sends an encoded frame; frames sent by one thread arrive in that order, never interleaved. */
     public void send(String text) {
-        send(text, false);
+        send(EncodedFrame.of(text), false, null);
     }
 
     /** Sends a frame the client can do without (presence): the first to go when the client reads slowly. */
     public void sendDroppable(String text) {
-        send(text, true);
+        send(EncodedFrame.of(text), true, null);
     }
 
-    private void send(String text, boolean droppable) {
-        int size = text.getBytes(StandardCharsets.UTF_8).length;
+    /**
+     * Sends {@code frame}; with a {@code batch} (not null) it may wait in the socket's buffer until the batch is
+     * flushed, with the session's other frames of that batch, still in order with everything sent before and after.
+     */
+    public void send(EncodedFrame frame, FlushBatch batch) {
+        send(frame, false, batch);
+    }
+
+    private void send(EncodedFrame frame, boolean droppable, FlushBatch batch) {
+        int size = frame.size();
         sendLock.lock();
         try {
             switch (outbound.admit(size, droppable)) {
-                case SEND -> sink.sendText(text, () -> outbound.written(size));
+                case SEND -> {
+                    sink.send(frame, () -> outbound.written(size), batch != null);
+                    if (batch != null) {
+                        batch.add(this);
+                    }
+                }
                 case CLOSE -> sink.close(SLOW_CONSUMER_CLOSE_CODE, SLOW_CONSUMER_CLOSE_REASON);
                 case DROP, CLOSED -> { } // counted by the queue; after a close the client resumes from its last seq
             }
         } finally {
             sendLock.unlock();
         }
+    }
+
+    /** Writes out the frames batched for this session. */
+    void flush() {
+        sink.flush();
     }
 
     @Override

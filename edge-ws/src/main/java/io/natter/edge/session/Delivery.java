@@ -33,6 +33,8 @@ public final class Delivery implements InboundEvents {
     private final Catchup catchup;
     private final MembershipListener membership;
     private final RoomEpochs epochs;
+    // Live copies wait in their sockets' buffers until flush(): the fan-out consumer's thread is the only caller.
+    private final FlushBatch batch = new FlushBatch();
 
     public Delivery(String nodeId, SessionRegistry sessions, PendingRequests pending, Catchup catchup) {
         this(nodeId, sessions, pending, catchup, MembershipListener.NONE);
@@ -78,8 +80,8 @@ public final class Delivery implements InboundEvents {
         };
         long epochFromSeq = epochs.fromSeq(fanout.getRoomId(), epoch, item.seq());
         for (String recipient : new LinkedHashSet<>(fanout.getRecipients())) {
-            sessions.sessionsOf(recipient)
-                    .forEach(session -> catchup.live(session, fanout.getRoomId(), item, epoch, epochFromSeq));
+            sessions.forEachSessionOf(recipient,
+                    session -> catchup.live(session, fanout.getRoomId(), item, epoch, epochFromSeq, batch));
         }
         if (!fromHere(fanout.getOrigin())) {
             return;
@@ -89,6 +91,12 @@ public final class Delivery implements InboundEvents {
         } else {
             pending.succeed(fanout.getCommandId());
         }
+    }
+
+    /** Writes out the live copies queued since the last flush, one socket write per session. */
+    @Override
+    public void flush() {
+        batch.flush();
     }
 
     /** A rejection of this node's command answers its pending request (a late one, already timed out, is dropped). */

@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /** The sessions open on this node, by session id and by user; safe for concurrent use. */
 public final class SessionRegistry {
@@ -44,6 +45,23 @@ public final class SessionRegistry {
     public Collection<ClientSession> sessionsOf(String userId) {
         Set<ClientSession> sessions = byUser.get(userId);
         return sessions == null ? Set.of() : Set.copyOf(sessions);
+    }
+
+    /**
+     * Runs {@code action} for each of {@code userId}'s sessions on this node, without the copy {@link #sessionsOf}
+     * makes (the fan-out's per-copy path): a session added or removed meanwhile may or may not be seen.
+     */
+    public void forEachSessionOf(String userId, Consumer<ClientSession> action) {
+        Set<ClientSession> sessions = byUser.get(userId);
+        if (sessions != null) {
+            sessions.forEach(action);
+        }
+    }
+
+    /** How many sessions {@code userId} has open on this node. */
+    public int countOf(String userId) {
+        Set<ClientSession> sessions = byUser.get(userId);
+        return sessions == null ? 0 : sessions.size();
     }
 
     /** Number of open sessions. */

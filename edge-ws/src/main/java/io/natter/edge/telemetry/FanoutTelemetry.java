@@ -14,16 +14,19 @@ import io.natter.schemas.avro.RoomMembershipEvent;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.ContextKey;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * The fan-out consumer's telemetry: its Kafka client metrics (records-lag-max, ...), a CONSUMER span per record, and
  * {@code chat_messages_fanout_latency_ms}, recorded once per local recipient session of each message, from the
- * receive time the sending edge put in the record's headers to the frame's hand-off to the session; and
- * {@code chat_fanout_dispatch_ms}, once per message record, from the poll that returned it to the hand-off of the
- * frame to its last local recipient (the edge's own share of the path, measured by ./bench/hops).
+ * receive time the sending edge put in the record's headers to the write of the frame to the session's socket; and
+ * {@code chat_fanout_dispatch_ms}, once per message record, from the poll that returned it to that write for its
+ * last local recipient (the edge's own share of the path, measured by ./bench/hops). Copies are handed to the
+ * sockets in batches and written at the batch's flush, so both are taken when the flush is done.
  */
 public final class FanoutTelemetry implements FanoutObserver {
     /** Micrometer name of the fan-out latency; Prometheus {@code chat_messages_fanout_latency_ms}. */
@@ -100,33 +103,51 @@ public final class FanoutTelemetry implements FanoutObserver {
                 delivery);
     }
 
+    /** A message's copies handed to local sessions, waiting for the flush that writes them. */
+    private record Handed(long receivedAt, boolean crossRegion, int copies, Long polledAt) { }
+
     /** {@code delivery}, recording the latency of every copy of a message it hands to a local session. */
     public InboundEvents measured(InboundEvents delivery, SessionRegistry sessions) {
         return new InboundEvents() {
+            // Only the fan-out consumer's thread calls these.
+            private final List<Handed> handed = new ArrayList<>();
+
             @Override
             public void onFanout(Fanout fanout) {
                 delivery.onFanout(fanout);
-                long handedOffNanos = System.nanoTime();
                 Long receivedAt = Context.current().get(RECEIVED_AT);
                 if (receivedAt == null || !(fanout.getEvent() instanceof ChatMessage)) {
                     return;
                 }
-                // Negative when this edge's clock is behind the sender's: counted as 0 rather than lost.
-                long millis = Math.max(0, clock.millis() - receivedAt);
-                DistributionSummary summary = Boolean.TRUE.equals(Context.current().get(CROSS_REGION))
-                        ? crossRegionLatency : latency;
                 int local = 0;
                 for (String recipient : new LinkedHashSet<>(fanout.getRecipients())) {
-                    for (int copies = sessions.sessionsOf(recipient).size(); copies > 0; copies--) {
+                    local += sessions.countOf(recipient);
+                }
+                if (local > 0) {
+                    handed.add(new Handed(receivedAt, Boolean.TRUE.equals(Context.current().get(CROSS_REGION)),
+                            local, Context.current().get(POLLED_AT)));
+                }
+            }
+
+            @Override
+            public void flush() {
+                delivery.flush();
+                long writtenAt = clock.millis();
+                long writtenNanos = System.nanoTime();
+                for (Handed message : handed) {
+                    // Negative when this edge's clock is behind the sender's: counted as 0 rather than lost.
+                    long millis = Math.max(0, writtenAt - message.receivedAt());
+                    DistributionSummary summary = message.crossRegion() ? crossRegionLatency : latency;
+                    for (int copy = 0; copy < message.copies(); copy++) {
                         summary.record(millis);
-                        local++;
+                    }
+                    Long polledAt = message.polledAt();
+                    if (polledAt != null && polledAt != 0) {
+                        // A summary drops negative amounts: clamp, so the count always matches the records.
+                        dispatch.record(Math.max(0, writtenNanos - polledAt) / 1e6);
                     }
                 }
-                Long polledAt = Context.current().get(POLLED_AT);
-                if (local > 0 && polledAt != null && polledAt != 0) {
-                    // A summary drops negative amounts: clamp, so the count always matches the records.
-                    dispatch.record(Math.max(0, handedOffNanos - polledAt) / 1e6);
-                }
+                handed.clear();
             }
 
             @Override

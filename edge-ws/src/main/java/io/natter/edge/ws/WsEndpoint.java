@@ -10,14 +10,20 @@ import io.natter.edge.admission.Admission;
 import io.natter.edge.admission.ConnectionLimits;
 import io.natter.edge.auth.Authentication;
 import io.natter.edge.session.ClientSession;
+import io.natter.edge.session.EncodedFrame;
 import io.natter.edge.session.FrameSink;
 import io.natter.edge.session.OutboundQueue;
 import io.natter.edge.session.SessionPresence;
 import io.natter.edge.session.SessionRegistry;
 import io.natter.edge.session.UserRateLimits;
+import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.common.WebSocketSession;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.OpCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -132,24 +138,38 @@ public final class WsEndpoint {
         return frame.put("rooms", rooms).toString();
     }
 
-    /** Writes to the socket without blocking; Jetty's callback tells the session's outbound queue when a frame left. */
-    private record SocketSink(WsContext ctx) implements FrameSink {
-        @Override
-        public void sendText(String text) {
-            sendText(text, () -> { });
+    /**
+     * Writes to the socket without blocking, through Jetty's core session: it takes the frame's shared UTF-8 bytes
+     * as they are, and can batch (the API session's sendText encodes each copy again and always writes at once).
+     * Jetty's callback tells the session's outbound queue when a frame left, or joined the socket's batch buffer.
+     */
+    private record SocketSink(WsContext ctx, CoreSession core) implements FrameSink {
+        SocketSink(WsContext ctx) {
+            this(ctx, ((WebSocketSession) ctx.session).getCoreSession());
         }
 
         @Override
-        public void sendText(String text, Runnable written) {
-            if (!ctx.session.isOpen()) {
+        public void sendText(String text) {
+            send(EncodedFrame.of(text), () -> { }, false);
+        }
+
+        @Override
+        public void send(EncodedFrame frame, Runnable written, boolean batched) {
+            if (!core.isOutputOpen()) {
                 written.run();
                 return;
             }
             // A failed write means the socket is going away; its close handler cleans up.
-            ctx.session.sendText(text, Callback.from(written, error -> {
-                written.run();
-                log.debug("send to {} failed: {}", ctx.sessionId(), error.toString());
-            }));
+            core.sendFrame(new Frame(OpCode.TEXT, true, ByteBuffer.wrap(frame.utf8())),
+                    Callback.from(written, error -> {
+                        written.run();
+                        log.debug("send to {} failed: {}", ctx.sessionId(), error.toString());
+                    }), batched);
+        }
+
+        @Override
+        public void flush() {
+            core.flush(Callback.NOOP);
         }
 
         @Override

@@ -20,6 +20,7 @@ import io.natter.schemas.avro.RoomMembershipEvent;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -74,6 +75,43 @@ class DeliveryTest {
         // One encode per message: every recipient's copy is the same String object.
         assertThat(sent.get("a2").get(0)).isSameAs(sent.get("b1").get(0));
         assertThat(sent.get("a1").get(1)).isSameAs(sent.get("b1").get(1));
+    }
+
+    @Test
+    void liveCopiesWaitInTheSocketsBatchAndEachSessionIsFlushedOnceWhateverItsFrames() {
+        List<String> events = new ArrayList<>();
+        FrameSink batching = new FrameSink() {
+            @Override
+            public void sendText(String text) {
+                events.add("now " + text);
+            }
+
+            @Override
+            public void send(EncodedFrame frame, Runnable written, boolean batched) {
+                int seq = frame.text().indexOf("\"seq\"");
+                events.add((batched ? "batched " : "now ") + (seq < 0 ? frame.text() : frame.text().substring(seq)));
+                written.run();
+            }
+
+            @Override
+            public void flush() {
+                events.add("flush");
+            }
+        };
+        sessions.add(new ClientSession("d1", "dave", batching));
+
+        delivery.onFanout(fanout(List.of("dave"), null, message()));
+        delivery.onFanout(fanout(List.of("dave"), null,
+                new ChatMessage("m2", "r1", "bob", "second", AT, 5L, "cm2", List.of(), 0)));
+        assertThat(events).hasSize(2).allMatch(event -> event.startsWith("batched \"seq\":"));
+
+        delivery.flush();
+        delivery.flush();
+        assertThat(events).containsExactly("batched \"seq\":4,\"epoch\":0,\"attachments\":[]}",
+                "batched \"seq\":5,\"epoch\":0,\"attachments\":[]}", "flush");
+        // Frames sent outside the fan-out (replies, replays) are not batched.
+        sessions.session("d1").orElseThrow().send("{\"type\":\"PONG\"}");
+        assertThat(events).last().isEqualTo("now {\"type\":\"PONG\"}");
     }
 
     @Test

@@ -69,8 +69,8 @@ class OutboundQueueTest {
             }
 
             @Override
-            public void sendText(String text, Runnable written) {
-                sent.add(text); // never written out: the reader is stalled
+            public void send(EncodedFrame frame, Runnable written, boolean batched) {
+                sent.add(frame.text()); // never written out: the reader is stalled
             }
 
             @Override
