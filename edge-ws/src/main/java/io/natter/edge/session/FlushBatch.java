@@ -24,9 +24,4 @@ public final class FlushBatch {
         }
         pending.clear();
     }
-
-    /** Sessions waiting for the next flush. */
-    public int pending() {
-        return pending.size();
-    }
 }
