@@ -338,6 +338,8 @@ public final class EdgeServer implements AutoCloseable {
         sessionPresence.close();
         presence.close();
         consumer.close();
+        // No verdict can arrive any more; what still waits was answered or closed with its socket.
+        pending.close();
         if (replicationGate != null) {
             replicationGate.close();
         }

@@ -76,8 +76,9 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
         caughtUp.clear(); // a task re-initialized after an abort re-reads what its store kept
         this.rooms = context.getStateStore(RoomTopology.ROOM_STATE_STORE);
         this.receipts = new SendReceipts(context.getStateStore(RoomTopology.SEND_RECEIPTS_STORE), retention);
+        // Single-region, this processor is the history's only writer (multi-region, the replica processor is another).
         this.history = new RoomHistory(context.getStateStore(RoomTopology.HISTORY_STORE),
-                context.getStateStore(RoomTopology.MESSAGE_INDEX_STORE), retention);
+                context.getStateStore(RoomTopology.MESSAGE_INDEX_STORE), retention, !regions.multiRegion());
         if (regions.multiRegion()) {
             this.statuses = new RegionStatuses(context.getStateStore(RoomTopology.REGION_STATUS_STORE));
             this.replicaOffsets = context.getStateStore(RoomTopology.REPLICA_OFFSETS_STORE);

@@ -197,6 +197,7 @@ public record TopologiesConfig(
         // Latency over batching: a chat message is one small record (DESIGN.md: EOS p50 ≈ 27 ms at 20 ms commits).
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
         props.put(StreamsConfig.POLL_MS_CONFIG, 10L);
+        props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, ReceiptStoreBloomFilter.class);
         // Under exactly-once nothing is visible to read_committed readers before the commit, which flushes the
         // producer; so batching until then costs no latency and saves the broker a produce request per record.
         // At least once, records are visible as soon as they land: send at once.

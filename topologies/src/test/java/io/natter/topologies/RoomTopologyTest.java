@@ -44,6 +44,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -676,6 +677,32 @@ class RoomTopologyTest {
                 new ChatMessage(other, "r2", "alice", "other", NOW, 1L, null, List.of(), 0), null, null, null));
         assertThat(room("r1").getLastSeq()).isEqualTo(7L);
         assertThat(room("r1").getMessageCount()).isEqualTo(7L);
+    }
+
+    @Test
+    void keepsExactlyTheNewestWindowOfEveryRoomThroughManyInterleavedSends() {
+        // The trim skips its scan while a room's remembered oldest entry is kept: this checks it never skips one due.
+        List<String> rooms = List.of("r1", "r2", "r3");
+        rooms.forEach(room -> createRoom(room, "alice", RoomVisibility.PUBLIC));
+        Map<String, List<String>> ids = new HashMap<>();
+        for (int i = 1; i <= 40; i++) {
+            String room = rooms.get(i % 3 == 0 ? 0 : i % 5 == 0 ? 1 : 2); // uneven shares per room
+            ids.computeIfAbsent(room, r -> new ArrayList<>()).add(sendAndRead("m" + i, "alice", room, "msg-" + i, null));
+            clock.advance(Duration.ofMinutes(1));
+            for (String r : rooms) {
+                long last = ids.getOrDefault(r, List.of()).size();
+                List<Long> expected = new ArrayList<>();
+                for (long seq = Math.max(1, last - 4); seq <= last; seq++) {
+                    expected.add(seq);
+                }
+                assertThat(historySeqs(r)).as("room %s after send %d", r, i).isEqualTo(expected);
+            }
+        }
+        for (String room : rooms) {
+            List<String> sent = ids.get(room);
+            assertThat(indexed(room, sent.get(sent.size() - 6))).as("trimmed from the index too").isNull();
+            assertThat(indexed(room, sent.get(sent.size() - 5))).isEqualTo(sent.size() - 4L);
+        }
     }
 
     @Test

@@ -107,6 +107,7 @@ class TopologiesConfigTest {
                 Map.entry("consumer.session.timeout.ms", 10000),
                 Map.entry("statestore.cache.max.bytes", 0L),
                 Map.entry("poll.ms", 10L),
+                Map.entry("rocksdb.config.setter", ReceiptStoreBloomFilter.class),
                 Map.entry("producer.linger.ms", 15),
                 Map.entry("producer.retry.backoff.ms", 5L),
                 Map.entry("producer.retry.backoff.max.ms", 100L),

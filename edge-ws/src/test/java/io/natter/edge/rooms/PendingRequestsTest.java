@@ -8,10 +8,16 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class PendingRequestsTest {
     private final PendingRequests pending = new PendingRequests(Duration.ofSeconds(30));
+
+    @AfterEach
+    void stopSweeper() {
+        pending.close();
+    }
 
     @Test
     void aMembershipEventResolvesTheRequest() {
@@ -65,7 +71,12 @@ class PendingRequestsTest {
 
     @Test
     void aRequestWithoutVerdictTimesOutOnceItsTimeoutStarted() {
-        PendingRequests shortWait = new PendingRequests(Duration.ofMillis(50));
+        try (PendingRequests shortWait = new PendingRequests(Duration.ofMillis(50))) {
+            timesOut(shortWait);
+        }
+    }
+
+    private static void timesOut(PendingRequests shortWait) {
         CompletableFuture<Verdict> verdict = shortWait.register("c1");
         shortWait.startTimeout("c1");
         await().atMost(Duration.ofSeconds(5)).until(verdict::isDone);
@@ -77,7 +88,12 @@ class PendingRequestsTest {
 
     @Test
     void aRequestWaitingForKafkaDoesNotTimeOutUntilItsTimeoutStarts() {
-        PendingRequests shortWait = new PendingRequests(Duration.ofMillis(50));
+        try (PendingRequests shortWait = new PendingRequests(Duration.ofMillis(50))) {
+            waitsForKafka(shortWait);
+        }
+    }
+
+    private static void waitsForKafka(PendingRequests shortWait) {
         CompletableFuture<Verdict> buffered = shortWait.register("c1");
         CompletableFuture<Verdict> handedOff = shortWait.register("c2");
         shortWait.startTimeout("c2");
@@ -99,5 +115,27 @@ class PendingRequestsTest {
         pending.startTimeout("c1");
         pending.startTimeout("unknown");
         assertThat(verdict).isCompletedWithValue(new Verdict.Sequenced("m1", 1));
+    }
+
+    @Test
+    void aRequestIsAnsweredOnceWhateverComesFirst() throws Exception {
+        try (PendingRequests shortWait = new PendingRequests(Duration.ofMillis(50))) {
+            CompletableFuture<Verdict> answered = shortWait.register("c1");
+            shortWait.startTimeout("c1");
+            assertThat(shortWait.sequenced("c1", "m1", 1)).isTrue();
+            Thread.sleep(150); // three deadlines' worth of sweeps
+            assertThat(answered).as("the verdict stands after its deadline")
+                    .isCompletedWithValue(new Verdict.Sequenced("m1", 1));
+
+            CompletableFuture<Verdict> late = shortWait.register("c2");
+            shortWait.startTimeout("c2");
+            await().atMost(Duration.ofSeconds(5)).until(late::isDone);
+            assertThat(shortWait.sequenced("c2", "m2", 2)).as("a verdict after the timeout is ignored").isFalse();
+            assertThat(late.isCompletedExceptionally()).isTrue();
+
+            CompletableFuture<Verdict> cancelled = shortWait.register("c3");
+            cancelled.cancel(false);
+            await().atMost(Duration.ofSeconds(5)).until(() -> shortWait.size() == 0);
+        }
     }
 }

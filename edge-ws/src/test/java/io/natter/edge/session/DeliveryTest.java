@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class DeliveryTest {
@@ -36,6 +37,11 @@ class DeliveryTest {
 
     private final SessionRegistry sessions = new SessionRegistry();
     private final PendingRequests pending = new PendingRequests(Duration.ofSeconds(30));
+
+    @AfterEach
+    void stopSweeper() {
+        pending.close();
+    }
     // No history read happens on these paths: the query API address is never used.
     private final Catchup catchup = new Catchup(new RoomQueries(new RoomQueryClient(
             List.of(URI.create("http://127.0.0.1:9")), Duration.ofSeconds(1), EdgeJson.newMapper())),
