@@ -46,9 +46,12 @@ public final class ClientSession {
         return streams;
     }
 
-    /** Sends an encoded frame; frames sent by one thread arrive in that order, never interleaved. */
+    /**
+     * Sends an encoded frame; frames sent by one thread arrive in that order, never interleaved. Inside
+     * {@link FlushBatch#collecting} it waits for that batch's flush.
+     */
     public void send(String text) {
-        send(EncodedFrame.of(text), false, null);
+        send(EncodedFrame.of(text), false, FlushBatch.collectingOnThisThread());
     }
 
     /** Sends a frame the client can do without (presence): the first to go when the client reads slowly. */

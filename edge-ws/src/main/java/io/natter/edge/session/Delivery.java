@@ -86,10 +86,12 @@ public final class Delivery implements InboundEvents {
         if (!fromHere(fanout.getOrigin())) {
             return;
         }
+        // The sender's ACK joins the batch behind its own copy: one socket write for both.
         if (fanout.getEvent() instanceof ChatMessage message) {
-            pending.sequenced(fanout.getCommandId(), message.getMessageId(), message.getSeq(), message.getEpoch());
+            batch.collecting(() -> pending.sequenced(fanout.getCommandId(), message.getMessageId(), message.getSeq(),
+                    message.getEpoch()));
         } else {
-            pending.succeed(fanout.getCommandId());
+            batch.collecting(() -> pending.succeed(fanout.getCommandId()));
         }
     }
 
@@ -103,8 +105,8 @@ public final class Delivery implements InboundEvents {
     @Override
     public void onRejection(Rejection rejection) {
         if (fromHere(rejection.getOrigin())) {
-            pending.reject(rejection.getCommandId(), rejection.getCode(), rejection.getMessage(),
-                    rejection.getMessageId(), rejection.getSeq(), rejection.getEpoch());
+            batch.collecting(() -> pending.reject(rejection.getCommandId(), rejection.getCode(), rejection.getMessage(),
+                    rejection.getMessageId(), rejection.getSeq(), rejection.getEpoch()));
         }
     }
 
@@ -117,7 +119,7 @@ public final class Delivery implements InboundEvents {
             case RoomRehomed rehomed -> epochs.rehomed(rehomed.getRoomId(), rehomed.getEpoch(), rehomed.getFromSeq());
             default -> { } // A new room has no presence subscribers yet.
         }
-        pending.succeed(event.getCommandId());
+        batch.collecting(() -> pending.succeed(event.getCommandId()));
     }
 
     static ServerFrame.Message messageFrame(ChatMessage message) {
