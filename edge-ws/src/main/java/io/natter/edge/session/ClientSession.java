@@ -46,12 +46,9 @@ public final class ClientSession {
         return streams;
     }
 
-    /**
-     * Sends an encoded frame; frames sent by one thread arrive in that order, never interleaved. Inside
-     * {@link FlushBatch#collecting} it waits for that batch's flush.
-     */
+    /** Sends an encoded frame; frames sent by one thread arrive in that order, never interleaved. */
     public void send(String text) {
-        send(EncodedFrame.of(text), false, FlushBatch.collectingOnThisThread());
+        send(EncodedFrame.of(text), false, null);
     }
 
     /** Sends a frame the client can do without (presence): the first to go when the client reads slowly. */

@@ -86,12 +86,10 @@ public final class Delivery implements InboundEvents {
         if (!fromHere(fanout.getOrigin())) {
             return;
         }
-        // The sender's ACK joins the batch behind its own copy: one socket write for both.
         if (fanout.getEvent() instanceof ChatMessage message) {
-            batch.collecting(() -> pending.sequenced(fanout.getCommandId(), message.getMessageId(), message.getSeq(),
-                    message.getEpoch()));
+            pending.sequenced(fanout.getCommandId(), message.getMessageId(), message.getSeq(), message.getEpoch());
         } else {
-            batch.collecting(() -> pending.succeed(fanout.getCommandId()));
+            pending.succeed(fanout.getCommandId());
         }
     }
 
@@ -105,8 +103,8 @@ public final class Delivery implements InboundEvents {
     @Override
     public void onRejection(Rejection rejection) {
         if (fromHere(rejection.getOrigin())) {
-            batch.collecting(() -> pending.reject(rejection.getCommandId(), rejection.getCode(), rejection.getMessage(),
-                    rejection.getMessageId(), rejection.getSeq(), rejection.getEpoch()));
+            pending.reject(rejection.getCommandId(), rejection.getCode(), rejection.getMessage(),
+                    rejection.getMessageId(), rejection.getSeq(), rejection.getEpoch());
         }
     }
 
@@ -119,7 +117,7 @@ public final class Delivery implements InboundEvents {
             case RoomRehomed rehomed -> epochs.rehomed(rehomed.getRoomId(), rehomed.getEpoch(), rehomed.getFromSeq());
             default -> { } // A new room has no presence subscribers yet.
         }
-        batch.collecting(() -> pending.succeed(event.getCommandId()));
+        pending.succeed(event.getCommandId());
     }
 
     static ServerFrame.Message messageFrame(ChatMessage message) {

@@ -121,44 +121,6 @@ class DeliveryTest {
     }
 
     @Test
-    void theSendersAckJoinsTheBatchBehindItsOwnCopyAndOtherRepliesDoNot() {
-        List<String> events = new ArrayList<>();
-        FrameSink batching = new FrameSink() {
-            @Override
-            public void sendText(String text) {
-                events.add("now " + text);
-            }
-
-            @Override
-            public void send(EncodedFrame frame, Runnable written, boolean batched) {
-                int comma = frame.text().indexOf(',');
-                String type = comma < 0 ? frame.text() : frame.text().substring(0, comma);
-                events.add((batched ? "batched " : "now ") + type);
-                written.run();
-            }
-
-            @Override
-            public void flush() {
-                events.add("flush");
-            }
-        };
-        ClientSession dave = new ClientSession("d1", "dave", batching);
-        sessions.add(dave);
-        // As the frame handler answers: the verdict's completion writes the ACK on the thread that completed it.
-        pending.register("cmd1").thenRun(() -> dave.send("{\"type\":\"ACK\",\"seq\":4}"));
-
-        delivery.onFanout(fanout(List.of("dave"), new Origin(NODE, "d1"), message()));
-        assertThat(events).containsExactly("batched {\"type\":\"MESSAGE\"", "batched {\"type\":\"ACK\"");
-        delivery.flush();
-        assertThat(events).last().isEqualTo("flush");
-        assertThat(events).filteredOn("flush"::equals).hasSize(1);
-
-        // Outside the fan-out's verdicts the same call writes at once.
-        dave.send("{\"type\":\"PONG\"}");
-        assertThat(events).last().isEqualTo("now {\"type\":\"PONG\"}");
-    }
-
-    @Test
     void aFanoutOfAnotherNodesCommandResolvesNothingHere() {
         CompletableFuture<Verdict> send = pending.register("cmd1");
         delivery.onFanout(fanout(List.of("alice"), new Origin("edge-elsewhere", "a1"), message()));
