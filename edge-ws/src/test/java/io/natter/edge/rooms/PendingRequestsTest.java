@@ -118,12 +118,14 @@ class PendingRequestsTest {
     }
 
     @Test
-    void aRequestIsAnsweredOnceWhateverComesFirst() throws Exception {
+    void aRequestIsAnsweredOnceWhateverComesFirst() {
         try (PendingRequests shortWait = new PendingRequests(Duration.ofMillis(50))) {
             CompletableFuture<Verdict> answered = shortWait.register("c1");
             shortWait.startTimeout("c1");
             assertThat(shortWait.sequenced("c1", "m1", 1)).isTrue();
-            Thread.sleep(150); // three deadlines' worth of sweeps
+            // Holds through three deadlines' worth of sweeps.
+            await().during(Duration.ofMillis(150)).atMost(Duration.ofSeconds(2))
+                    .until(() -> answered.getNow(null) instanceof Verdict.Sequenced);
             assertThat(answered).as("the verdict stands after its deadline")
                     .isCompletedWithValue(new Verdict.Sequenced("m1", 1));
 
