@@ -8,6 +8,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Commands of this node awaiting the topology's verdict, by commandId. Each resolves exactly once: by the
@@ -18,6 +20,7 @@ import java.util.concurrent.TimeoutException;
  * thread every tenth of the timeout (5–100 ms), so a request times out up to that much late.
  */
 public final class PendingRequests implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PendingRequests.class);
     /** Rejection code that means "already done", so the request succeeds. */
     public static final String ALREADY_MEMBER = "ALREADY_MEMBER";
     /** Rejection code of a send whose (sender, clientMsgId) was already accepted; it names the original. */
@@ -126,12 +129,17 @@ public final class PendingRequests implements AutoCloseable {
     private void sweep() {
         long now = System.nanoTime();
         pending.forEach((commandId, waiting) -> {
-            if (waiting.verdict.isDone()) {
-                // Completed by its caller (a cancelled request): nothing will answer it here.
-                pending.remove(commandId, waiting);
-            } else if (waiting.deadline != NO_DEADLINE && now - waiting.deadline >= 0
-                    && pending.remove(commandId, waiting)) {
-                waiting.verdict.completeExceptionally(new TimeoutException());
+            try {
+                if (waiting.verdict.isDone()) {
+                    // Completed by its caller (a cancelled request): nothing will answer it here.
+                    pending.remove(commandId, waiting);
+                } else if (waiting.deadline != NO_DEADLINE && now - waiting.deadline >= 0
+                        && pending.remove(commandId, waiting)) {
+                    waiting.verdict.completeExceptionally(new TimeoutException());
+                }
+            } catch (RuntimeException e) {
+                // A scheduled task that throws is never run again: one bad request must not end every timeout.
+                log.warn("timing out command {} failed", commandId, e);
             }
         });
     }
