@@ -44,12 +44,12 @@ final class RoomHistory {
         this.history = history;
         this.index = index;
         this.retention = retention;
-        this.oldest = !soleWriter ? null : new LinkedHashMap<>(256, 0.75f, true) {
+        this.oldest = soleWriter ? new LinkedHashMap<>(256, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Oldest> eldest) {
                 return size() > OLDEST_REMEMBERED_ROOMS;
             }
-        };
+        } : null;
     }
 
     /** The retained entry of a message, deleted or not; {@code null} if unknown or trimmed. */
