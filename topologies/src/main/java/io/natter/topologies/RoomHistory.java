@@ -28,7 +28,7 @@ final class RoomHistory {
     private final Retention retention;
     /**
      * Lets {@link #trim} skip its range scan (an iterator over RocksDB per sent message, ~7 % of the topology's CPU)
-     * while the room holds nothing to trim. Null unless this instance is the history's only writer: a second one
+     * while the room holds nothing to trim, and find what to trim by point lookups once it does. Null unless this instance is the history's only writer: a second one
      * (the replica processor of a multi-region deployment) could add entries older than what is remembered here.
      * An access-ordered LinkedHashMap is the JDK's bounded LRU; the store stays the truth.
      */
@@ -134,16 +134,38 @@ final class RoomHistory {
         }
         List<ChatMessage> expired = new ArrayList<>();
         ChatMessage firstKept = null;
-        // Oldest first; stop at the first entry to keep (sentAt only grows along seq, bar clock skew on failover).
-        try (KeyValueIterator<String, HistoryEntry> it =
-                     history.range(StoreKeys.historyStart(roomId), StoreKeys.historyEnd(roomId))) {
-            while (it.hasNext()) {
-                ChatMessage message = it.next().value.getMessage();
-                if (message.getSeq() >= keepFromSeq && !message.getSentAt().isBefore(keepFrom)) {
-                    firstKept = message;
+        long seq = 0;
+        boolean scan = known == null;
+        if (known != null) {
+            // Point lookups from the remembered oldest entry. A range scan from the room's first key would first step
+            // over every entry trimmed before (RocksDB keeps their tombstones until a compaction drops them): a room at
+            // its cap trims on every message, so that walk grew with the room's traffic (bench/RESULTS.md, session 7).
+            for (seq = known.seq(); seq <= lastSeq; seq++) {
+                HistoryEntry entry = history.get(StoreKeys.history(roomId, seq));
+                if (entry == null) {
+                    scan = true; // remembered older than the real oldest: let the scan find the next entry
                     break;
                 }
-                expired.add(message);
+                if (kept(entry.getMessage(), keepFromSeq, keepFrom)) {
+                    firstKept = entry.getMessage();
+                    break;
+                }
+                expired.add(entry.getMessage());
+            }
+        }
+        if (scan) {
+            // Oldest first from seq (nothing is retained below it); stop at the first entry to keep (sentAt only
+            // grows along seq, bar clock skew on failover).
+            try (KeyValueIterator<String, HistoryEntry> it =
+                         history.range(StoreKeys.history(roomId, seq), StoreKeys.historyEnd(roomId))) {
+                while (it.hasNext()) {
+                    ChatMessage message = it.next().value.getMessage();
+                    if (kept(message, keepFromSeq, keepFrom)) {
+                        firstKept = message;
+                        break;
+                    }
+                    expired.add(message);
+                }
             }
         }
         if (oldest != null) {
@@ -157,6 +179,10 @@ final class RoomHistory {
             history.delete(StoreKeys.history(roomId, message.getSeq()));
             index.delete(StoreKeys.index(roomId, message.getMessageId()));
         }
+    }
+
+    private static boolean kept(ChatMessage message, long keepFromSeq, Instant keepFrom) {
+        return message.getSeq() >= keepFromSeq && !message.getSentAt().isBefore(keepFrom);
     }
 
     /** Trims every room in {@code rooms} (room id, last seq). */
