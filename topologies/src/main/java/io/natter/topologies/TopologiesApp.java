@@ -76,7 +76,7 @@ public final class TopologiesApp implements AutoCloseable {
         TopologyMetrics metrics = new TopologyMetrics();
         Topics topics = Topics.forRegistry(config.schemaRegistryUrl());
         RegionTopics.ensure(config.bootstrapServers(), config.regions(), (short) config.replicationFactor());
-        QueryRouter router = new QueryRouter();
+        QueryRouter router = new QueryRouter(config.retention().historyMaxMessages());
         RegionFence fence = new RegionFence(config.region());
         metrics.bindFence(fence, config.peerRegions());
         RegionOperator operator = new RegionOperator(config.regions(), topics, config.bootstrapServers(),

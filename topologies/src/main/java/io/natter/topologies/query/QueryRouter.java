@@ -32,11 +32,14 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 public final class QueryRouter implements AutoCloseable {
     private final CompletableFuture<Instance> instance = new CompletableFuture<>();
     private final PeerClient peers;
+    private final int historyMaxMessages;
 
     private record Instance(KafkaStreams streams, HostInfo self) {}
 
-    public QueryRouter() {
+    /** A router whose local queries know the instance's {@code NATTER_HISTORY_MAX_MESSAGES}. */
+    public QueryRouter(int historyMaxMessages) {
         this.peers = new PeerClient(QueryJson.newMapper());
+        this.historyMaxMessages = historyMaxMessages;
     }
 
     /** Starts answering from {@code streams}, which advertises {@code self} as its application.server. */
@@ -106,9 +109,9 @@ public final class QueryRouter implements AutoCloseable {
     }
 
     /** The active stores of {@code partition} here, or of every local partition when {@code null}. */
-    private static RoomQueries queries(KafkaStreams streams, Integer partition) {
+    private RoomQueries queries(KafkaStreams streams, Integer partition) {
         return new RoomQueries(store(streams, RoomTopology.ROOM_STATE_STORE, partition),
-                store(streams, RoomTopology.HISTORY_STORE, partition));
+                store(streams, RoomTopology.HISTORY_STORE, partition), historyMaxMessages);
     }
 
     private static <V> ReadOnlyKeyValueStore<String, V> store(KafkaStreams streams, String name, Integer partition) {

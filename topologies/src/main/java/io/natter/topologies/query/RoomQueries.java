@@ -14,11 +14,14 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 public final class RoomQueries {
     private final ReadOnlyKeyValueStore<String, RoomState> rooms;
     private final ReadOnlyKeyValueStore<String, HistoryEntry> history;
+    private final int historyMaxMessages;
 
+    /** Over these stores; {@code historyMaxMessages} is the instance's {@code NATTER_HISTORY_MAX_MESSAGES}. */
     public RoomQueries(ReadOnlyKeyValueStore<String, RoomState> rooms,
-                       ReadOnlyKeyValueStore<String, HistoryEntry> history) {
+                       ReadOnlyKeyValueStore<String, HistoryEntry> history, int historyMaxMessages) {
         this.rooms = rooms;
         this.history = history;
+        this.historyMaxMessages = historyMaxMessages;
     }
 
     /** The room's state, if these stores hold it. */
@@ -34,8 +37,8 @@ public final class RoomQueries {
             return Optional.empty();
         }
         Slice slice = query.afterSeq() != null
-                ? after(roomId, query.afterSeq(), query.limit())
-                : before(roomId, query.beforeSeq() == null ? room.getLastSeq() + 1 : query.beforeSeq(), query.limit());
+                ? after(room, query.afterSeq(), query.limit())
+                : before(room, query.beforeSeq() == null ? room.getLastSeq() + 1 : query.beforeSeq(), query.limit());
         return Optional.of(new MessagePage(roomId, slice.entries.stream().map(MessageView::of).toList(), slice.hasMore,
                 oldestSeq(room), room.getLastSeq()));
     }
@@ -62,27 +65,42 @@ public final class RoomQueries {
      */
     private long oldestSeq(RoomState room) {
         try (KeyValueIterator<String, HistoryEntry> it =
-                     history.range(StoreKeys.historyStart(room.getRoomId()), StoreKeys.historyEnd(room.getRoomId()))) {
+                     history.range(firstRetainable(room), StoreKeys.historyEnd(room.getRoomId()))) {
             return it.hasNext() ? StoreKeys.seqOf(it.next().key) : room.getLastSeq() + 1;
         }
     }
 
-    private Slice after(String roomId, long afterSeq, int limit) {
+    /** The oldest seq the history can still hold: every append trims what lies beyond the newest historyMaxMessages. */
+    private long firstRetainableSeq(RoomState room) {
+        return Math.max(0, room.getLastSeq() - historyMaxMessages + 1);
+    }
+
+    /**
+     * The key of {@link #firstRetainableSeq}. Scans start there, not at the room's first key, which in a busy room would
+     * step over the RocksDB tombstones of every entry trimmed before (until a compaction drops them). If the stream
+     * thread appended since {@code room} was read, the history only starts later, which a scan from here still finds.
+     */
+    private String firstRetainable(RoomState room) {
+        return StoreKeys.history(room.getRoomId(), firstRetainableSeq(room));
+    }
+
+    private Slice after(RoomState room, long afterSeq, int limit) {
         if (afterSeq == Long.MAX_VALUE) {
             return new Slice(List.of(), false);
         }
+        long from = Math.max(afterSeq + 1, firstRetainableSeq(room));
         try (KeyValueIterator<String, HistoryEntry> it =
-                     history.range(StoreKeys.history(roomId, afterSeq + 1), StoreKeys.historyEnd(roomId))) {
+                     history.range(StoreKeys.history(room.getRoomId(), from), StoreKeys.historyEnd(room.getRoomId()))) {
             return take(it, limit);
         }
     }
 
-    private Slice before(String roomId, long beforeSeq, int limit) {
-        if (beforeSeq <= 0) {
+    private Slice before(RoomState room, long beforeSeq, int limit) {
+        if (beforeSeq <= firstRetainableSeq(room)) {
             return new Slice(List.of(), false);
         }
-        try (KeyValueIterator<String, HistoryEntry> it =
-                     history.reverseRange(StoreKeys.historyStart(roomId), StoreKeys.history(roomId, beforeSeq - 1))) {
+        try (KeyValueIterator<String, HistoryEntry> it = history.reverseRange(firstRetainable(room),
+                StoreKeys.history(room.getRoomId(), beforeSeq - 1))) {
             Slice newestFirst = take(it, limit);
             List<HistoryEntry> ascending = new ArrayList<>(newestFirst.entries);
             Collections.reverse(ascending);
