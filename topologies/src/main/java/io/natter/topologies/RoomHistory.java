@@ -28,8 +28,9 @@ final class RoomHistory {
     private final Retention retention;
     /**
      * Lets {@link #trim} skip its range scan (an iterator over RocksDB per sent message, ~7 % of the topology's CPU)
-     * while the room holds nothing to trim, and find what to trim by point lookups once it does. Null unless this instance is the history's only writer: a second one
-     * (the replica processor of a multi-region deployment) could add entries older than what is remembered here.
+     * while the room holds nothing to trim, and find what to trim by point lookups once it does. Null unless this
+     * instance is the history's only writer: a second one (the replica processor of a multi-region deployment) could
+     * add entries older than what is remembered here.
      * An access-ordered LinkedHashMap is the JDK's bounded LRU; the store stays the truth.
      */
     private final Map<String, Oldest> oldest;
