@@ -76,9 +76,9 @@ public final class RoomQueries {
     }
 
     /**
-     * The key of {@link #firstRetainableSeq}. Scans start there, not at the room's first key, which in a busy room would
-     * step over the RocksDB tombstones of every entry trimmed before (until a compaction drops them). If the stream
-     * thread appended since {@code room} was read, the history only starts later, which a scan from here still finds.
+     * The key of {@link #firstRetainableSeq}. Scans start there, not at the room's first key, which in a busy room
+     * would step over the RocksDB tombstones of every entry trimmed before (until a compaction drops them). If the
+     * stream thread appended since {@code room} was read, the history only starts later, which a scan from here finds.
      */
     private String firstRetainable(RoomState room) {
         return StoreKeys.history(room.getRoomId(), firstRetainableSeq(room));
