@@ -10,12 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.StateStore;
-import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -32,7 +27,7 @@ class RoomHistoryTest {
 
     private KeyValueStore<String, HistoryEntry> store;
     private KeyValueStore<String, Long> index;
-    private RangeCounting history;
+    private ScanRecordingStore<String, HistoryEntry> history;
     private RoomHistory rooms;
 
     @BeforeEach
@@ -45,7 +40,7 @@ class RoomHistoryTest {
         index = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RoomTopology.MESSAGE_INDEX_STORE),
                 Serdes.String(), Serdes.Long()).withLoggingDisabled().build();
         index.init(context.getStateStoreContext(), index);
-        history = new RangeCounting(store);
+        history = new ScanRecordingStore<>(store);
         rooms = new RoomHistory(history, index, new Retention(Duration.ofHours(24), CAP, MAX_AGE), true);
     }
 
@@ -66,8 +61,8 @@ class RoomHistoryTest {
         }
         assertThat(indexed("r1")).containsExactlyInAnyOrder("r1-26", "r1-27", "r1-28", "r1-29", "r1-30");
         // One scan per room (its first append, before anything was remembered); every trim after it looked up keys.
-        assertThat(history.rangesFrom).containsOnly(Map.entry(StoreKeys.historyStart("r1"), 1),
-                Map.entry(StoreKeys.historyStart("r2"), 1));
+        assertThat(history.scanStarts()).containsExactlyInAnyOrder(StoreKeys.historyStart("r1"),
+                StoreKeys.historyStart("r2"));
     }
 
     @Test
@@ -81,7 +76,7 @@ class RoomHistoryTest {
 
         assertThat(seqs("r1")).containsExactly(3L, 4L);
         assertThat(indexed("r1")).containsExactlyInAnyOrder("r1-3", "r1-4");
-        assertThat(history.rangesFrom).containsOnly(Map.entry(StoreKeys.historyStart("r1"), 1));
+        assertThat(history.scanStarts()).containsExactly(StoreKeys.historyStart("r1"));
     }
 
     @Test
@@ -93,11 +88,12 @@ class RoomHistoryTest {
 
         rooms.append(message("r1", 6, T0), T0);
         assertThat(seqs("r1")).containsExactly(2L, 3L, 4L, 5L, 6L);
-        assertThat(history.rangesFrom).containsEntry(StoreKeys.history("r1", 1), 1);
+        assertThat(history.scanStarts()).containsExactly(StoreKeys.historyStart("r1"), StoreKeys.history("r1", 1));
 
         rooms.append(message("r1", 7, T0), T0);
         assertThat(seqs("r1")).containsExactly(3L, 4L, 5L, 6L, 7L);
         assertThat(indexed("r1")).doesNotContain("r1-2");
+        assertThat(history.scanStarts()).as("seq 2 is remembered now: point lookups again").hasSize(2);
     }
 
     private static ChatMessage message(String roomId, long seq, Instant sentAt) {
@@ -112,13 +108,14 @@ class RoomHistoryTest {
         return seqs;
     }
 
+    /** The room's seqs, read from the store itself (so the test's own reads are not recorded as scans). */
     private List<Long> seqs(String roomId) {
-        history.counting = false;
-        try {
-            return rooms.messages(roomId).stream().map(ChatMessage::getSeq).toList();
-        } finally {
-            history.counting = true;
+        List<Long> seqs = new ArrayList<>();
+        try (KeyValueIterator<String, HistoryEntry> it =
+                     store.range(StoreKeys.historyStart(roomId), StoreKeys.historyEnd(roomId))) {
+            it.forEachRemaining(entry -> seqs.add(entry.value.getMessage().getSeq()));
         }
+        return seqs;
     }
 
     private List<String> indexed(String roomId) {
@@ -131,89 +128,5 @@ class RoomHistoryTest {
             });
         }
         return ids;
-    }
-
-    /** The history store, counting the range scans opened while {@code counting} (by their first key). */
-    private final class RangeCounting implements KeyValueStore<String, HistoryEntry> {
-        private final KeyValueStore<String, HistoryEntry> inner;
-        final Map<String, Integer> rangesFrom = new ConcurrentHashMap<>();
-        boolean counting = true;
-
-        RangeCounting(KeyValueStore<String, HistoryEntry> inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public KeyValueIterator<String, HistoryEntry> range(String from, String to) {
-            if (counting) {
-                rangesFrom.merge(from, 1, Integer::sum);
-            }
-            return inner.range(from, to);
-        }
-
-        @Override
-        public void put(String key, HistoryEntry value) {
-            inner.put(key, value);
-        }
-
-        @Override
-        public HistoryEntry putIfAbsent(String key, HistoryEntry value) {
-            return inner.putIfAbsent(key, value);
-        }
-
-        @Override
-        public void putAll(List<KeyValue<String, HistoryEntry>> entries) {
-            inner.putAll(entries);
-        }
-
-        @Override
-        public HistoryEntry delete(String key) {
-            return inner.delete(key);
-        }
-
-        @Override
-        public HistoryEntry get(String key) {
-            return inner.get(key);
-        }
-
-        @Override
-        public KeyValueIterator<String, HistoryEntry> all() {
-            return inner.all();
-        }
-
-        @Override
-        public long approximateNumEntries() {
-            return inner.approximateNumEntries();
-        }
-
-        @Override
-        public String name() {
-            return inner.name();
-        }
-
-        @Override
-        public void init(StateStoreContext context, StateStore root) {
-            inner.init(context, root);
-        }
-
-        @Override
-        public void flush() {
-            inner.flush();
-        }
-
-        @Override
-        public void close() {
-            inner.close();
-        }
-
-        @Override
-        public boolean persistent() {
-            return inner.persistent();
-        }
-
-        @Override
-        public boolean isOpen() {
-            return inner.isOpen();
-        }
     }
 }

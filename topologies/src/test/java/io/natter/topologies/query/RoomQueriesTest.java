@@ -18,11 +18,9 @@ import io.natter.schemas.avro.SendMessageRequested;
 import io.natter.topologies.Retention;
 import io.natter.topologies.RoomCommandJudge;
 import io.natter.topologies.RoomTopology;
+import io.natter.topologies.ScanRecordingStore;
 import io.natter.topologies.StoreKeys;
 import io.natter.schemas.avro.HistoryEntry;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import io.natter.topologies.TopologiesConfig;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -136,37 +134,10 @@ class RoomQueriesTest {
     void scansABusyRoomFromTheOldestSeqItsCapCanHoldNotFromItsFirstKey() {
         create("r1", "alice", RoomVisibility.PUBLIC);
         sendMessages("r1", "alice", 12); // the cap is 5: 8..12 retained, 1..7 trimmed
-        List<String> scanStarts = new ArrayList<>();
-        KeyValueStore<String, HistoryEntry> history = driver.getKeyValueStore(RoomTopology.HISTORY_STORE);
-        RoomQueries recorded = new RoomQueries(driver.getKeyValueStore(RoomTopology.ROOM_STATE_STORE),
-                new ReadOnlyKeyValueStore<String, HistoryEntry>() {
-                    @Override
-                    public HistoryEntry get(String key) {
-                        return history.get(key);
-                    }
-
-                    @Override
-                    public KeyValueIterator<String, HistoryEntry> range(String from, String to) {
-                        scanStarts.add(from);
-                        return history.range(from, to);
-                    }
-
-                    @Override
-                    public KeyValueIterator<String, HistoryEntry> reverseRange(String from, String to) {
-                        scanStarts.add(from);
-                        return history.reverseRange(from, to);
-                    }
-
-                    @Override
-                    public KeyValueIterator<String, HistoryEntry> all() {
-                        return history.all();
-                    }
-
-                    @Override
-                    public long approximateNumEntries() {
-                        return history.approximateNumEntries();
-                    }
-                }, RETENTION.historyMaxMessages());
+        ScanRecordingStore<String, HistoryEntry> history =
+                new ScanRecordingStore<>(driver.getKeyValueStore(RoomTopology.HISTORY_STORE));
+        RoomQueries recorded = new RoomQueries(driver.getKeyValueStore(RoomTopology.ROOM_STATE_STORE), history,
+                RETENTION.historyMaxMessages());
 
         MessagePage newest = recorded.messages("r1", MessageQuery.newest(10)).orElseThrow();
         assertThat(newest.messages()).extracting(MessageView::seq).containsExactly(8L, 9L, 10L, 11L, 12L);
@@ -175,7 +146,7 @@ class RoomQueriesTest {
         assertThat(recorded.messages("r1", MessageQuery.before(8, 10)).orElseThrow().messages()).isEmpty();
         assertThat(recorded.messages("r1", MessageQuery.after(0, 2)).orElseThrow().messages())
                 .extracting(MessageView::seq).containsExactly(8L, 9L);
-        assertThat(scanStarts).as("no scan starts below seq 8, where the trimmed entries' tombstones lie")
+        assertThat(history.scanStarts()).as("no scan starts below seq 8, where the trimmed entries' tombstones lie")
                 .isNotEmpty().allSatisfy(from -> assertThat(from).isGreaterThanOrEqualTo(StoreKeys.history("r1", 8)));
     }
 
