@@ -67,8 +67,7 @@ final class ReplicaProcessor implements Processor<String, SpecificRecord, Void, 
         this.replicaOffsets = context.getStateStore(RoomTopology.REPLICA_OFFSETS_STORE);
         this.rooms = context.getStateStore(RoomTopology.ROOM_STATE_STORE);
         this.receipts = new SendReceipts(context.getStateStore(RoomTopology.SEND_RECEIPTS_STORE), retention);
-        this.history = new RoomHistory(context.getStateStore(RoomTopology.HISTORY_STORE),
-                context.getStateStore(RoomTopology.MESSAGE_INDEX_STORE), retention);
+        this.history = new RoomHistory(context.getStateStore(RoomTopology.HISTORY_STORE), retention);
     }
 
     @Override
@@ -274,7 +273,8 @@ final class ReplicaProcessor implements Processor<String, SpecificRecord, Void, 
 
     /** The retained entry an edit or deletion from another region applies to; superseded messages are gone. */
     private HistoryEntry replicaTarget(String roomId, String messageId) {
-        return replicaOf(roomId) == null ? null : history.find(roomId, messageId);
+        RoomState replica = replicaOf(roomId);
+        return replica == null ? null : history.find(roomId, messageId, replica.getLastSeq());
     }
 
     /** The room if it is a replica here (homed elsewhere); the home's own judgement wins over mirrored changes. */

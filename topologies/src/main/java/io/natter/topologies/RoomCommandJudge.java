@@ -27,6 +27,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
 /**
@@ -43,26 +44,26 @@ public final class RoomCommandJudge {
 
     private final String region;
     private final Set<String> knownRegions;
-    private final Supplier<String> ids;
+    private final LongFunction<String> messageIds;
 
     /**
      * A judge for single-region mode.
      *
      * @param region the home region given to rooms created here
-     * @param ids source of new message ids
+     * @param ids source of new message ids (tests); the topology names each message's seq in its id instead
      */
     public RoomCommandJudge(String region, Supplier<String> ids) {
-        this(Regions.single(region), ids);
+        this(Regions.single(region), seq -> ids.get());
     }
 
     /**
      * @param regions this region (home of rooms created here) and the peers a room may be re-homed to
-     * @param ids source of new message ids
+     * @param messageIds the id of a new message, given its seq ({@link MessageIds#forSeq} in production)
      */
-    public RoomCommandJudge(Regions regions, Supplier<String> ids) {
+    public RoomCommandJudge(Regions regions, LongFunction<String> messageIds) {
         this.region = regions.local();
         this.knownRegions = Set.copyOf(regions.all());
-        this.ids = ids;
+        this.messageIds = messageIds;
     }
 
     /** The room {@code state} moved to {@code newHome} under the next epoch, its seq continuing after lastSeq. */
@@ -214,7 +215,7 @@ public final class RoomCommandJudge {
         }
         long seq = room.getLastSeq() + 1;
         ChatMessage message = ChatMessage.newBuilder()
-                .setMessageId(ids.get())
+                .setMessageId(messageIds.apply(seq))
                 .setRoomId(p.getRoomId())
                 .setSenderId(actor)
                 .setContent(p.getContent())

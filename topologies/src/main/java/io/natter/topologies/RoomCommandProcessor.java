@@ -84,8 +84,8 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
         this.rooms = context.getStateStore(RoomTopology.ROOM_STATE_STORE);
         this.receipts = new SendReceipts(context.getStateStore(RoomTopology.SEND_RECEIPTS_STORE), retention);
         // Single-region, this processor is the history's only writer (multi-region, the replica processor is another).
-        this.history = new RoomHistory(context.getStateStore(RoomTopology.HISTORY_STORE),
-                context.getStateStore(RoomTopology.MESSAGE_INDEX_STORE), retention, !regions.multiRegion());
+        this.history = new RoomHistory(context.getStateStore(RoomTopology.HISTORY_STORE), retention,
+                !regions.multiRegion());
         if (regions.multiRegion()) {
             this.statuses = new RegionStatuses(context.getStateStore(RoomTopology.REGION_STATUS_STORE));
             this.replicaOffsets = context.getStateStore(RoomTopology.REPLICA_OFFSETS_STORE);
@@ -271,8 +271,10 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
             }
             case RegisterAttachment p -> new RoomFacts(room, null, null,
                     attachments.find(roomId, List.of(p.getAttachment().getAttachmentId())));
-            case EditMessageRequested p -> new RoomFacts(room, null, history.find(roomId, p.getMessageId()));
-            case DeleteMessageRequested p -> new RoomFacts(room, null, history.find(roomId, p.getMessageId()));
+            case EditMessageRequested p -> new RoomFacts(room, null,
+                    history.find(roomId, p.getMessageId(), room.getLastSeq()));
+            case DeleteMessageRequested p -> new RoomFacts(room, null,
+                    history.find(roomId, p.getMessageId(), room.getLastSeq()));
             default -> RoomFacts.of(room);
         };
     }

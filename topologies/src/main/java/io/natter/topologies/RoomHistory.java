@@ -12,38 +12,40 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Each room's retained messages ({@value RoomTopology#HISTORY_STORE}) and the message-id index beside it
- * ({@value RoomTopology#MESSAGE_INDEX_STORE}), bounded by count and age. Trimming only ever removes a room's
- * oldest entries, so what is retained is always the contiguous seq range oldestSeq..lastSeq.
+ * Each room's retained messages ({@value RoomTopology#HISTORY_STORE}), bounded by count and age. Trimming only ever
+ * removes a room's oldest entries, so what is retained is always the contiguous seq range oldestSeq..lastSeq. A
+ * message is found by the seq its id names ({@link MessageIds}); there is no index by message id to keep.
  */
 final class RoomHistory {
     /** Rooms per task whose oldest retained entry is remembered; others take the store's iterator. */
     static final int OLDEST_REMEMBERED_ROOMS = 10_000;
+    /** Most entries a trim deletes by key without reading them; a longer run is read (and may be a scan). */
+    static final int BLIND_DELETES = 64;
 
-    /** A room's oldest retained entry, or one older than it (never a newer one). */
+    /**
+     * A room's oldest retained entry, or one older than it (never a newer one), and a time no later than that entry's
+     * {@code sentAt}: kept as a bound, the trims by count need not read the entries they delete.
+     */
     private record Oldest(long seq, Instant sentAt) { }
 
     private final KeyValueStore<String, HistoryEntry> history;
-    private final KeyValueStore<String, Long> index;
     private final Retention retention;
     /**
      * Lets {@link #trim} skip its range scan (an iterator over RocksDB per sent message, ~7 % of the topology's CPU)
-     * while the room holds nothing to trim, and find what to trim by point lookups once it does. Null unless this
+     * while the room holds nothing to trim, and delete by key without reading once it does. Null unless this
      * instance is the history's only writer: a second one (the replica processor of a multi-region deployment) could
      * add entries older than what is remembered here.
      * An access-ordered LinkedHashMap is the JDK's bounded LRU; the store stays the truth.
      */
     private final Map<String, Oldest> oldest;
 
-    RoomHistory(KeyValueStore<String, HistoryEntry> history, KeyValueStore<String, Long> index, Retention retention) {
-        this(history, index, retention, false);
+    RoomHistory(KeyValueStore<String, HistoryEntry> history, Retention retention) {
+        this(history, retention, false);
     }
 
-    /** As above; {@code soleWriter}: nothing else writes these stores, so the oldest entries may be remembered. */
-    RoomHistory(KeyValueStore<String, HistoryEntry> history, KeyValueStore<String, Long> index, Retention retention,
-                boolean soleWriter) {
+    /** As above; {@code soleWriter}: nothing else writes this store, so the oldest entries may be remembered. */
+    RoomHistory(KeyValueStore<String, HistoryEntry> history, Retention retention, boolean soleWriter) {
         this.history = history;
-        this.index = index;
         this.retention = retention;
         this.oldest = soleWriter ? new LinkedHashMap<>(256, 0.75f, true) {
             @Override
@@ -53,16 +55,37 @@ final class RoomHistory {
         } : null;
     }
 
-    /** The retained entry of a message, deleted or not; {@code null} if unknown or trimmed. */
-    HistoryEntry find(String roomId, String messageId) {
-        Long seq = index.get(StoreKeys.index(roomId, messageId));
-        return seq == null ? null : history.get(StoreKeys.history(roomId, seq));
+    /**
+     * The retained entry of a message, deleted or not, in a room whose last seq is {@code lastSeq}; {@code null} if
+     * unknown or trimmed. An id of {@link MessageIds} takes one lookup; any other id a scan of the retained entries,
+     * newest first (ids of messages sequenced before ids named their seq).
+     */
+    HistoryEntry find(String roomId, String messageId, long lastSeq) {
+        long seq = MessageIds.seqOf(messageId);
+        if (seq >= 0) {
+            HistoryEntry entry = seq > lastSeq ? null : history.get(StoreKeys.history(roomId, seq));
+            return entry != null && entry.getMessage().getMessageId().equals(messageId) ? entry : null;
+        }
+        if (lastSeq < 0) {
+            return null;
+        }
+        // From the newest to the oldest seq the cap lets the room hold: tombstones of trimmed entries lie below it.
+        long from = Math.max(0, lastSeq - retention.historyMaxMessages() + 1);
+        try (KeyValueIterator<String, HistoryEntry> it =
+                     history.reverseRange(StoreKeys.history(roomId, from), StoreKeys.history(roomId, lastSeq))) {
+            while (it.hasNext()) {
+                HistoryEntry entry = it.next().value;
+                if (entry.getMessage().getMessageId().equals(messageId)) {
+                    return entry;
+                }
+            }
+        }
+        return null;
     }
 
     /** Adds a newly sequenced message, then trims its room. */
     void append(ChatMessage message, Instant now) {
         history.put(StoreKeys.history(message.getRoomId(), message.getSeq()), new HistoryEntry(message, null, null, null));
-        index.put(StoreKeys.index(message.getRoomId(), message.getMessageId()), message.getSeq());
         if (oldest != null) {
             Oldest known = oldest.get(message.getRoomId());
             if (known != null && message.getSeq() < known.seq()) {
@@ -89,7 +112,7 @@ final class RoomHistory {
 
     /**
      * Removes the room's entries at or above {@code fromSeq} written under an epoch older than {@code epoch}
-     * (superseded by a re-home), with their index entries; returns the removed messages.
+     * (superseded by a re-home); returns the removed messages.
      */
     List<ChatMessage> supersede(String roomId, long fromSeq, int epoch) {
         List<ChatMessage> removed = new ArrayList<>();
@@ -102,8 +125,7 @@ final class RoomHistory {
             });
         }
         for (ChatMessage message : removed) {
-            history.delete(StoreKeys.history(roomId, message.getSeq()));
-            index.delete(StoreKeys.index(roomId, message.getMessageId()));
+            remove(roomId, message.getSeq());
         }
         return removed;
     }
@@ -114,8 +136,7 @@ final class RoomHistory {
         if (entry == null || entry.getMessage().getEpoch() >= epoch) {
             return null;
         }
-        history.delete(StoreKeys.history(roomId, seq));
-        index.delete(StoreKeys.index(roomId, entry.getMessage().getMessageId()));
+        remove(roomId, seq);
         return entry.getMessage();
     }
 
@@ -130,8 +151,20 @@ final class RoomHistory {
         long keepFromSeq = lastSeq - retention.historyMaxMessages() + 1;
         Instant keepFrom = now.minus(retention.historyMaxAge());
         Oldest known = oldest == null ? null : oldest.get(roomId);
-        if (known != null && known.seq() >= keepFromSeq && !known.sentAt().isBefore(keepFrom)) {
-            return; // the oldest entry (or an older one) is kept, so is everything after it
+        if (known != null && !known.sentAt().isBefore(keepFrom)) {
+            if (known.seq() >= keepFromSeq) {
+                return; // the oldest entry (or an older one) is kept, so is everything after it
+            }
+            if (keepFromSeq - known.seq() <= BLIND_DELETES) {
+                // Young enough, too many: what lies below keepFromSeq goes by count, so delete it by key unread (a
+                // room at its cap does this on every send: one delete, no lookups). The retained run is contiguous,
+                // so keepFromSeq is now the oldest entry; the remembered sentAt stays a bound of its sentAt.
+                for (long seq = known.seq(); seq < keepFromSeq; seq++) {
+                    remove(roomId, seq);
+                }
+                oldest.put(roomId, new Oldest(keepFromSeq, known.sentAt()));
+                return;
+            }
         }
         List<ChatMessage> expired = new ArrayList<>();
         ChatMessage firstKept = null;
@@ -177,9 +210,16 @@ final class RoomHistory {
             }
         }
         for (ChatMessage message : expired) {
-            history.delete(StoreKeys.history(roomId, message.getSeq()));
-            index.delete(StoreKeys.index(roomId, message.getMessageId()));
+            remove(roomId, message.getSeq());
         }
+    }
+
+    /**
+     * Deletes the entry at {@code seq}: a put of null, because {@link KeyValueStore#delete} first reads and decodes
+     * the old value (a RocksDB get and an Avro decode per trimmed message) only to return it.
+     */
+    private void remove(String roomId, long seq) {
+        history.put(StoreKeys.history(roomId, seq), null);
     }
 
     private static boolean kept(ChatMessage message, long keepFromSeq, Instant keepFrom) {

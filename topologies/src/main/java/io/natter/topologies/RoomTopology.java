@@ -18,6 +18,7 @@ import io.natter.schemas.avro.SendReceipt;
 import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
@@ -46,8 +47,6 @@ public final class RoomTopology {
     public static final String SEND_RECEIPTS_STORE = "send-receipts";
     /** {@link HistoryEntry} by {@link StoreKeys#history}: each room's retained messages in seq order. */
     public static final String HISTORY_STORE = "room-history";
-    /** Seq by {@link StoreKeys#index}: finds a retained message by id. */
-    public static final String MESSAGE_INDEX_STORE = "message-index";
     /** Global table of {@code chat.region.status.v1} ({@link io.natter.schemas.avro.RegionStatus} by region); multi-region mode only. */
     public static final String REGION_STATUS_STORE = "region-status";
     /** {@link AttachmentMetadata} by {@link StoreKeys#attachment}: the attachments sends of each room may name. */
@@ -61,7 +60,7 @@ public final class RoomTopology {
     public static final String REPLICA_OFFSETS_STORE = "replica-offsets";
     /** Every store of the topology, all keyed (and partitioned) by room id first, but the per-task replica offsets. */
     public static final List<String> STORES = List.of(ROOM_STATE_STORE, SEND_RECEIPTS_STORE, HISTORY_STORE,
-            MESSAGE_INDEX_STORE, ATTACHMENTS_STORE, REPLICA_OFFSETS_STORE);
+            ATTACHMENTS_STORE, REPLICA_OFFSETS_STORE);
 
     private RoomTopology() {}
 
@@ -70,9 +69,13 @@ public final class RoomTopology {
         build(builder, topics, Regions.single(region), retention);
     }
 
-    /** Adds the room topology for {@code regions} to {@code builder}, with the system clock and random UUIDs. */
+    /**
+     * Adds the room topology for {@code regions} to {@code builder}, with the system clock, random UUIDs as event ids
+     * and {@link MessageIds} as message ids.
+     */
     public static void build(StreamsBuilder builder, Topics topics, Regions regions, Retention retention) {
-        build(builder, topics, regions, retention, Clock.systemUTC(), () -> UUID.randomUUID().toString());
+        build(builder, topics, regions, retention, Clock.systemUTC(), () -> UUID.randomUUID().toString(),
+                MessageIds::forSeq, RegionFence.open(regions.local()));
     }
 
     /** Adds the single-region room topology to {@code builder}; see the full overload. */
@@ -89,7 +92,8 @@ public final class RoomTopology {
      * @param regions this region and its peers; no peers = single-region mode, local topics only
      * @param retention the dedupe window and the history bounds
      * @param clock stamps {@code sentAt} and {@code occurredAt}, and decides expiry
-     * @param ids source of message and event ids; called from every stream thread, so thread-safe
+     * @param ids source of message and event ids; called from every stream thread, so thread-safe. Message ids
+     *     of this source name no seq, so edits and deletions find their message by a scan (tests)
      */
     public static void build(StreamsBuilder builder, Topics topics, Regions regions, Retention retention, Clock clock,
                              Supplier<String> ids) {
@@ -102,6 +106,15 @@ public final class RoomTopology {
      */
     public static void build(StreamsBuilder builder, Topics topics, Regions regions, Retention retention, Clock clock,
                              Supplier<String> ids, RegionFence fence) {
+        build(builder, topics, regions, retention, clock, ids, seq -> ids.get(), fence);
+    }
+
+    /**
+     * As above, with {@code messageIds} giving each new message its id from its seq ({@link MessageIds#forSeq} in
+     * production: an edit or deletion then finds its message by key) and {@code ids} the events' ids.
+     */
+    public static void build(StreamsBuilder builder, Topics topics, Regions regions, Retention retention, Clock clock,
+                             Supplier<String> ids, LongFunction<String> messageIds, RegionFence fence) {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(REPLICA_OFFSETS_STORE), Serdes.String(), Serdes.Long()));
         builder.addStateStore(Stores.keyValueStoreBuilder(
@@ -110,8 +123,6 @@ public final class RoomTopology {
                 Stores.persistentKeyValueStore(SEND_RECEIPTS_STORE), Serdes.String(), topics.serde(SendReceipt.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(HISTORY_STORE), Serdes.String(), topics.serde(HistoryEntry.class)));
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(MESSAGE_INDEX_STORE), Serdes.String(), Serdes.Long()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ATTACHMENTS_STORE),
                 Serdes.String(), topics.serde(AttachmentMetadata.class)));
 
@@ -124,7 +135,7 @@ public final class RoomTopology {
             replicas(builder, topics, regions, retention, clock);
         }
 
-        RoomCommandJudge judge = new RoomCommandJudge(regions, ids);
+        RoomCommandJudge judge = new RoomCommandJudge(regions, messageIds);
         RoomEvents events = new RoomEvents(regions.local(), ids);
         Topic<String, RoomCommand> commands = topics.messageRequested();
         // Local and mirrored commands in one source: co-partitioned, so a room's commands meet in one task.

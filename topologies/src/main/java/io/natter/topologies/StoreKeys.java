@@ -43,9 +43,4 @@ public final class StoreKeys {
     public static String attachment(String roomId, String attachmentId) {
         return roomId + SEPARATOR + attachmentId;
     }
-
-    /** {@code message-index} key of a message: its seq is the value. */
-    public static String index(String roomId, String messageId) {
-        return roomId + SEPARATOR + messageId;
-    }
 }

@@ -94,7 +94,7 @@ public final class TopologiesApp implements AutoCloseable {
             props.put(TracingProcessorWrapper.OPEN_TELEMETRY_CONFIG, openTelemetry);
             StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
             RoomTopology.build(builder, topics, bound.regions(), bound.retention(), Clock.systemUTC(),
-                    () -> UUID.randomUUID().toString(), fence);
+                    () -> UUID.randomUUID().toString(), MessageIds::forSeq, fence);
             Topology topology = builder.build(props);
             app = new TopologiesApp(new KafkaStreams(topology, props), server, router, operator, metrics,
                     openTelemetry, ownsOpenTelemetry, peerStatusReader(config, fence));

@@ -47,6 +47,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.UUID;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -660,19 +661,14 @@ class RoomTopologyTest {
     void keepsTheNewestMessagesOfEachRoomUpToTheCount() {
         createRoom("r1", "alice", RoomVisibility.PUBLIC);
         createRoom("r2", "alice", RoomVisibility.PUBLIC);
-        List<String> ids = new ArrayList<>();
         for (int i = 1; i <= 7; i++) {
-            ids.add(sendAndRead("m" + i, "alice", "r1", "msg-" + i, null));
+            sendAndRead("m" + i, "alice", "r1", "msg-" + i, null);
         }
         String other = sendAndRead("x1", "alice", "r2", "other", null);
 
         assertThat(historySeqs("r1")).containsExactly(3L, 4L, 5L, 6L, 7L);
         assertThat(history("r1")).extracting(e -> e.getMessage().getContent())
                 .containsExactly("msg-3", "msg-4", "msg-5", "msg-6", "msg-7");
-        assertThat(indexed("r1", ids.get(0))).isNull();
-        assertThat(indexed("r1", ids.get(1))).isNull();
-        assertThat(indexed("r1", ids.get(2))).isEqualTo(3L);
-        assertThat(indexed("r1", ids.get(6))).isEqualTo(7L);
         assertThat(history("r2")).containsExactly(new HistoryEntry(
                 new ChatMessage(other, "r2", "alice", "other", NOW, 1L, null, List.of(), 0), null, null, null));
         assertThat(room("r1").getLastSeq()).isEqualTo(7L);
@@ -698,32 +694,25 @@ class RoomTopologyTest {
                 assertThat(historySeqs(r)).as("room %s after send %d", r, i).isEqualTo(expected);
             }
         }
-        for (String room : rooms) {
-            List<String> sent = ids.get(room);
-            assertThat(indexed(room, sent.get(sent.size() - 6))).as("trimmed from the index too").isNull();
-            assertThat(indexed(room, sent.get(sent.size() - 5))).isEqualTo(sent.size() - 4L);
-        }
     }
 
     @Test
     void dropsMessagesOlderThanTheMaxAgeByPunctuatorAndOnAppend() {
         createRoom("r1", "alice", RoomVisibility.PUBLIC);
-        String first = sendAndRead("m1", "alice", "r1", "one", null);
+        sendAndRead("m1", "alice", "r1", "one", null);
         clock.advance(Duration.ofMinutes(90));
-        String second = sendAndRead("m2", "alice", "r1", "two", null);
+        sendAndRead("m2", "alice", "r1", "two", null);
 
         clock.advance(Duration.ofMinutes(31));
         driver.advanceWallClockTime(Duration.ofMinutes(121));
 
         assertThat(historySeqs("r1")).containsExactly(2L);
-        assertThat(indexed("r1", first)).isNull();
 
         // No punctuation now: the append itself trims the message that aged out.
         clock.advance(Duration.ofMinutes(100));
         sendAndRead("m3", "alice", "r1", "three", null);
 
         assertThat(historySeqs("r1")).containsExactly(3L);
-        assertThat(indexed("r1", second)).isNull();
         assertThat(room("r1").getLastSeq()).isEqualTo(3L);
     }
 
@@ -889,6 +878,35 @@ class RoomTopologyTest {
         assertThat(message.getPayload().getSentAt()).isEqualTo(message.getOccurredAt());
     }
 
+    @Test
+    void productionMessageIdsNameTheirSeqSoAnEditOrDeletionFindsItsMessageByKey() {
+        StreamsBuilder builder = new StreamsBuilder();
+        RoomTopology.build(builder, topics, REGION, Retention.DEFAULT);
+        startDriver(builder);
+        createRoom("r1", "alice", RoomVisibility.PUBLIC);
+        List<String> ids = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            ids.add(sendAndRead("m" + i, "alice", "r1", "msg-" + i, null));
+        }
+
+        assertThat(ids).allSatisfy(id -> assertThat(UUID.fromString(id).version()).isEqualTo(8));
+        assertThat(ids).extracting(MessageIds::seqOf).containsExactly(1L, 2L, 3L);
+        send("e1", "alice", new EditMessageRequested("r1", ids.get(1), "edited"));
+        send("d1", "alice", new DeleteMessageRequested("r1", ids.get(0)));
+        // A well-formed id naming seq 3 with other random bits is no message of this room.
+        send("e2", "alice", new EditMessageRequested("r1", MessageIds.forSeq(3), "?"));
+
+        assertThat(readEdited()).singleElement().satisfies(e -> {
+            assertThat(e.value.getPayload().getMessageId()).isEqualTo(ids.get(1));
+            assertThat(e.value.getPayload().getContent()).isEqualTo("edited");
+        });
+        assertThat(readDeleted()).singleElement()
+                .satisfies(d -> assertThat(d.value.getPayload().getMessageId()).isEqualTo(ids.get(0)));
+        assertThat(outputs.rejected.readValue().getPayload().getCode()).isEqualTo(RejectionCode.MESSAGE_NOT_FOUND.name());
+        assertThat(outputs.fanout.readValuesToList()).as("the edit's and the deletion's").hasSize(2);
+        assertThat(history("r1")).extracting(e -> e.getMessage().getContent()).containsExactly("", "edited", "msg-3");
+    }
+
     private static final String UUID_PATTERN = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 
     private void assertEnvelope(String eventType, String eventId, Instant occurredAt, String region, int schemaVersion,
@@ -1023,11 +1041,6 @@ class RoomTopologyTest {
 
     private List<Long> historySeqs(String roomId) {
         return history(roomId).stream().map(e -> e.getMessage().getSeq()).toList();
-    }
-
-    private Long indexed(String roomId, String messageId) {
-        KeyValueStore<String, Long> store = driver.getKeyValueStore(RoomTopology.MESSAGE_INDEX_STORE);
-        return store.get(StoreKeys.index(roomId, messageId));
     }
 
     private static KeyValue<String, CommandRejected> duplicate(String commandId, String actor, String roomId,

@@ -9,12 +9,13 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * A key-value store that records the first key of every range scan (forward or reverse) opened on it, for tests that
- * check where the history is scanned from; everything else goes to the wrapped store unchanged.
+ * A key-value store that records the first key of every range scan (forward or reverse) opened on it and counts its
+ * point lookups, for tests that check how the history is read; everything goes to the wrapped store unchanged.
  */
 public final class ScanRecordingStore<K, V> implements KeyValueStore<K, V> {
     private final KeyValueStore<K, V> inner;
     private final List<K> scanStarts = new ArrayList<>();
+    private int gets;
 
     public ScanRecordingStore(KeyValueStore<K, V> inner) {
         this.inner = inner;
@@ -23,6 +24,11 @@ public final class ScanRecordingStore<K, V> implements KeyValueStore<K, V> {
     /** The first key of each scan opened so far, in order. */
     public List<K> scanStarts() {
         return scanStarts;
+    }
+
+    /** Point lookups so far: {@link #get} calls, and {@link #delete}s (a store's delete reads the old value). */
+    public int gets() {
+        return gets;
     }
 
     @Override
@@ -54,11 +60,13 @@ public final class ScanRecordingStore<K, V> implements KeyValueStore<K, V> {
 
     @Override
     public V delete(K key) {
+        gets++;
         return inner.delete(key);
     }
 
     @Override
     public V get(K key) {
+        gets++;
         return inner.get(key);
     }
 
