@@ -83,14 +83,26 @@ final class RoomHistory {
         return null;
     }
 
-    /** Adds a newly sequenced message, then trims its room. */
+    /**
+     * Adds a newly sequenced message, then trims its room: wholly with one writer; with two, only the entry it pushes
+     * out of the count window ({@link #trimAll} does the rest).
+     */
     void append(ChatMessage message, Instant now) {
         history.put(StoreKeys.history(message.getRoomId(), message.getSeq()), new HistoryEntry(message, null, null, null));
-        if (oldest != null) {
-            Oldest known = oldest.get(message.getRoomId());
-            if (known != null && message.getSeq() < known.seq()) {
-                oldest.put(message.getRoomId(), new Oldest(message.getSeq(), message.getSentAt()));
+        if (oldest == null) {
+            // Two writers (multi-region): no oldest entry can be remembered, and a trim would scan from the room's
+            // first key over the tombstone of every entry trimmed before. The entry this message pushes out of the
+            // count window goes by key, unread; whatever else is due (by age, or left below the window by replicas
+            // applied out of order) goes at the next housekeeping (trimAll, every minute).
+            long pushedOut = message.getSeq() - retention.historyMaxMessages();
+            if (pushedOut >= 0) {
+                remove(message.getRoomId(), pushedOut);
             }
+            return;
+        }
+        Oldest known = oldest.get(message.getRoomId());
+        if (known != null && message.getSeq() < known.seq()) {
+            oldest.put(message.getRoomId(), new Oldest(message.getSeq(), message.getSentAt()));
         }
         trim(message.getRoomId(), message.getSeq(), now);
     }

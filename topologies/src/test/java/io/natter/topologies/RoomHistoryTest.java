@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -104,6 +105,26 @@ class RoomHistoryTest {
         assertThat(seqs("r1")).containsExactly(far);
         assertThat(history.gets()).as("seq 1 read, and found expired").isPositive();
         assertThat(history.scanStarts()).containsExactly(StoreKeys.historyStart("r1"), StoreKeys.history("r1", 2));
+    }
+
+    @Test
+    void withTwoWritersAnAppendDeletesTheEntryItPushesOutByKeyAndHousekeepingTheRest() {
+        RoomHistory shared = new RoomHistory(history, new Retention(Duration.ofHours(24), CAP, MAX_AGE));
+        for (long seq = 1; seq <= 30; seq++) {
+            shared.append(message("r1", seq, T0), T0);
+            assertThat(seqs("r1")).as("after seq %d", seq).isEqualTo(range(Math.max(1, seq - CAP + 1), seq));
+        }
+        assertThat(history.scanStarts()).as("no scan over the trimmed entries' tombstones").isEmpty();
+        assertThat(history.gets()).isZero();
+
+        // An entry applied out of order below the window, and the window aging out: an append leaves both ...
+        shared.append(message("r1", 3, T0), T0);
+        Instant later = T0.plus(MAX_AGE).plusSeconds(1);
+        shared.append(message("r1", 31, later), later);
+        assertThat(seqs("r1")).containsExactly(3L, 27L, 28L, 29L, 30L, 31L);
+        // ... to the housekeeping, which trims by count and age from the room's first key.
+        shared.trimAll(List.of(KeyValue.pair("r1", 31L)), later);
+        assertThat(seqs("r1")).containsExactly(31L);
     }
 
     @Test
