@@ -13,8 +13,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Each room's retained messages ({@value RoomTopology#HISTORY_STORE}), bounded by count and age. Trimming only ever
- * removes a room's oldest entries, so what is retained is always the contiguous seq range oldestSeq..lastSeq. A
- * message is found by the seq its id names ({@link MessageIds}); there is no index by message id to keep.
+ * removes a room's oldest entries, so what is retained is the contiguous seq range oldestSeq..lastSeq (multi-region,
+ * a replica applied out of order below the count window may stay until the next {@link #trimAll}). A message is
+ * found by the seq its id names ({@link MessageIds}); there is no index by message id to keep.
  */
 final class RoomHistory {
     /** Rooms per task whose oldest retained entry is remembered; others take the store's iterator. */
