@@ -144,7 +144,7 @@ public final class EdgeServer implements AutoCloseable {
                 : new AckPolicy.Replicated(replicationGate, config.requestTimeout());
         consumer = new FanoutConsumer(config.kafkaBootstrap(), config.nodeId(), topics,
                 fanoutTelemetry.measured(
-                        new Delivery(config.nodeId(), sessions, pending, catchup, sessionPresence, epochs), sessions),
+                        new Delivery(config.nodeId(), sessions, pending, catchup, sessionPresence, epochs)),
                 regions.peers(), replicationGate, fanoutTelemetry);
         RoomService rooms = new RoomService(publisher,
                 new RoomCommands(config.nodeId(), Envelopes.systemClock(config.region())), pending, drain);

@@ -6,7 +6,8 @@ import io.natter.schemas.avro.RoomMembershipEvent;
 
 /** What the {@link FanoutConsumer} hands over, one call per record, on its single thread. */
 public interface InboundEvents {
-    void onFanout(Fanout fanout);
+    /** Hands a room event to its recipients' local sessions; returns how many sessions it was handed to. */
+    int onFanout(Fanout fanout);
 
     void onRejection(Rejection rejection);
 

@@ -56,9 +56,12 @@ public final class Delivery implements InboundEvents {
         this.epochs = epochs;
     }
 
-    /** The event to every local session of each recipient, then the verdict to the pending command, if here. */
+    /**
+     * The event to every local session of each recipient, then the verdict to the pending command, if here; returns
+     * the number of sessions handed the event.
+     */
     @Override
-    public void onFanout(Fanout fanout) {
+    public int onFanout(Fanout fanout) {
         RoomCursor.Item item = switch (fanout.getEvent()) {
             case ChatMessage message -> new RoomCursor.Sequenced(message.getSeq(), messageFrame(message));
             case MessageEdit edit -> new RoomCursor.Update(edit.getSeq(), new ServerFrame.MessageEdited(edit.getRoomId(),
@@ -70,7 +73,7 @@ public final class Delivery implements InboundEvents {
         };
         if (item == null) {
             log.warn("fan-out of room {} carries an unknown event {}", fanout.getRoomId(), fanout.getEvent());
-            return;
+            return 0;
         }
         int epoch = switch (fanout.getEvent()) {
             case ChatMessage message -> message.getEpoch();
@@ -79,18 +82,19 @@ public final class Delivery implements InboundEvents {
             default -> 0;
         };
         long epochFromSeq = epochs.fromSeq(fanout.getRoomId(), epoch, item.seq());
+        int handed = 0;
         for (String recipient : new LinkedHashSet<>(fanout.getRecipients())) {
-            sessions.forEachSessionOf(recipient,
+            handed += sessions.forEachSessionOf(recipient,
                     session -> catchup.live(session, fanout.getRoomId(), item, epoch, epochFromSeq, batch));
         }
-        if (!fromHere(fanout.getOrigin())) {
-            return;
+        if (fromHere(fanout.getOrigin())) {
+            if (fanout.getEvent() instanceof ChatMessage message) {
+                pending.sequenced(fanout.getCommandId(), message.getMessageId(), message.getSeq(), message.getEpoch());
+            } else {
+                pending.succeed(fanout.getCommandId());
+            }
         }
-        if (fanout.getEvent() instanceof ChatMessage message) {
-            pending.sequenced(fanout.getCommandId(), message.getMessageId(), message.getSeq(), message.getEpoch());
-        } else {
-            pending.succeed(fanout.getCommandId());
-        }
+        return handed;
     }
 
     /** Writes out the live copies queued since the last flush, one socket write per session. */

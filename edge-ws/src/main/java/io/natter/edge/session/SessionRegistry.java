@@ -49,19 +49,20 @@ public final class SessionRegistry {
 
     /**
      * Runs {@code action} for each of {@code userId}'s sessions on this node, without the copy {@link #sessionsOf}
-     * makes (the fan-out's per-copy path): a session added or removed meanwhile may or may not be seen.
+     * makes (the fan-out's per-copy path): a session added or removed meanwhile may or may not be seen. Returns
+     * how many sessions it ran {@code action} for.
      */
-    public void forEachSessionOf(String userId, Consumer<ClientSession> action) {
+    public int forEachSessionOf(String userId, Consumer<ClientSession> action) {
         Set<ClientSession> sessions = byUser.get(userId);
-        if (sessions != null) {
-            sessions.forEach(action);
+        if (sessions == null) {
+            return 0;
         }
-    }
-
-    /** How many sessions {@code userId} has open on this node. */
-    public int countOf(String userId) {
-        Set<ClientSession> sessions = byUser.get(userId);
-        return sessions == null ? 0 : sessions.size();
+        int count = 0;
+        for (ClientSession session : sessions) {
+            action.accept(session);
+            count++;
+        }
+        return count;
     }
 
     /** Number of open sessions. */

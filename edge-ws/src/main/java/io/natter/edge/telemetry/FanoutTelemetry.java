@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.natter.edge.kafka.FanoutObserver;
 import io.natter.edge.kafka.InboundEvents;
-import io.natter.edge.session.SessionRegistry;
 import io.natter.schemas.TopicNames;
 import io.natter.schemas.avro.ChatMessage;
 import io.natter.schemas.avro.Fanout;
@@ -15,7 +14,6 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.ContextKey;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -107,26 +105,23 @@ public final class FanoutTelemetry implements FanoutObserver {
     private record Handed(long receivedAt, boolean crossRegion, int copies, Long polledAt) { }
 
     /** {@code delivery}, recording the latency of every copy of a message it hands to a local session. */
-    public InboundEvents measured(InboundEvents delivery, SessionRegistry sessions) {
+    public InboundEvents measured(InboundEvents delivery) {
         return new InboundEvents() {
             // Only the fan-out consumer's thread calls these.
             private final List<Handed> handed = new ArrayList<>();
 
             @Override
-            public void onFanout(Fanout fanout) {
-                delivery.onFanout(fanout);
+            public int onFanout(Fanout fanout) {
+                int local = delivery.onFanout(fanout);
                 Long receivedAt = Context.current().get(RECEIVED_AT);
                 if (receivedAt == null || !(fanout.getEvent() instanceof ChatMessage)) {
-                    return;
-                }
-                int local = 0;
-                for (String recipient : new LinkedHashSet<>(fanout.getRecipients())) {
-                    local += sessions.countOf(recipient);
+                    return local;
                 }
                 if (local > 0) {
                     handed.add(new Handed(receivedAt, Boolean.TRUE.equals(Context.current().get(CROSS_REGION)),
                             local, Context.current().get(POLLED_AT)));
                 }
+                return local;
             }
 
             @Override

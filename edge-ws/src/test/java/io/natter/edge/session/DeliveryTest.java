@@ -61,8 +61,9 @@ class DeliveryTest {
     @Test
     void deliversTheMessageToEverySessionOfEachRecipientAndResolvesThePendingSend() {
         CompletableFuture<Verdict> send = pending.register("cmd1");
-        delivery.onFanout(fanout(List.of("alice", "bob", "bob", "dave"), new Origin(NODE, "a1"), message()));
+        int handed = delivery.onFanout(fanout(List.of("alice", "bob", "bob", "dave"), new Origin(NODE, "a1"), message()));
 
+        assertThat(handed).as("alice's two sessions and bob's one; bob once though listed twice").isEqualTo(3);
         assertThat(sent).isEqualTo(Map.of("a1", List.of(MESSAGE_JSON), "a2", List.of(MESSAGE_JSON),
                 "b1", List.of(MESSAGE_JSON), "c1", List.of()));
         assertThat(send).isCompletedWithValue(new Verdict.Sequenced("m1", 4));
