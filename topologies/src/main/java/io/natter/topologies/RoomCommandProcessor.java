@@ -54,7 +54,7 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
     private final Regions regions;
     private final RegionFence fence;
     private ProcessorContext<String, SpecificRecord> context;
-    private KeyValueStore<String, RoomState> rooms;
+    private CachedRoomStates rooms;
     private SendReceipts receipts;
     private RoomHistory history;
     private RegionStatuses statuses;
@@ -81,7 +81,10 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
         caughtUp.clear(); // a task re-initialized after an abort re-reads what its store kept
-        this.rooms = context.getStateStore(RoomTopology.ROOM_STATE_STORE);
+        // Single-region, this processor is the room states' only writer (multi-region, the replica processor is
+        // another). A new cache per init: a task re-initialized after an abort starts from what its store kept.
+        this.rooms = new CachedRoomStates(context.getStateStore(RoomTopology.ROOM_STATE_STORE),
+                !regions.multiRegion());
         this.receipts = new SendReceipts(context.getStateStore(RoomTopology.SEND_RECEIPTS_STORE), retention);
         // Single-region, this processor is the history's only writer (multi-region, the replica processor is another).
         this.history = new RoomHistory(context.getStateStore(RoomTopology.HISTORY_STORE), retention,
@@ -305,7 +308,7 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
     private void housekeep() {
         Instant now = clock.instant();
         List<KeyValue<String, Long>> lastSeqs = new ArrayList<>();
-        try (KeyValueIterator<String, RoomState> it = rooms.all()) {
+        try (KeyValueIterator<String, RoomState> it = rooms.store().all()) {
             it.forEachRemaining(room -> lastSeqs.add(KeyValue.pair(room.key, room.value.getLastSeq())));
         }
         history.trimAll(lastSeqs, now);
