@@ -98,8 +98,8 @@ public record TopologiesConfig(
             "Replication factor of internal topics (the room-state changelog); 3 in production.");
     public static final Key STANDBY_REPLICAS = new Key("NATTER_TOPOLOGY_STANDBY_REPLICAS", "0",
             "Warm standby copies of each state store on other instances, for fast failover.");
-    public static final Key STREAM_THREADS = new Key("NATTER_TOPOLOGY_STREAM_THREADS", "1",
-            "Stream threads in this instance.");
+    public static final Key STREAM_THREADS = new Key("NATTER_TOPOLOGY_STREAM_THREADS", "2",
+            "Stream threads in this instance; its partitions' tasks are shared among them.");
     public static final Key SESSION_TIMEOUT_MS = new Key("NATTER_TOPOLOGY_SESSION_TIMEOUT_MS", "10000",
             "Consumer session timeout: how soon the tasks of a killed instance move to the others.");
     public static final Key DEDUPE_WINDOW_MS = new Key("NATTER_DEDUPE_WINDOW_MS", "86400000",

@@ -27,7 +27,7 @@ class TopologiesConfigTest {
 
         assertThat(config).isEqualTo(new TopologiesConfig("127.0.0.1:9092", "http://127.0.0.1:8081/apis/ccompat/v7",
                 "us", "natter-topologies", "topologies-0", Path.of("/tmp/natter-topologies"),
-                TopologiesConfig.ProcessingGuarantee.EXACTLY_ONCE_V2, Duration.ofMillis(15), 1, 0, 1,
+                TopologiesConfig.ProcessingGuarantee.EXACTLY_ONCE_V2, Duration.ofMillis(15), 1, 0, 2,
                 Duration.ofSeconds(10), Retention.DEFAULT, "127.0.0.1", 8090));
         assertThat(Retention.DEFAULT).isEqualTo(new Retention(Duration.ofMillis(86_400_000), 1000,
                 Duration.ofMillis(604_800_000)));
@@ -102,7 +102,7 @@ class TopologiesConfigTest {
                 Map.entry("commit.interval.ms", 15L),
                 Map.entry("replication.factor", 1),
                 Map.entry("num.standby.replicas", 0),
-                Map.entry("num.stream.threads", 1),
+                Map.entry("num.stream.threads", 2),
                 Map.entry("application.server", "127.0.0.1:8090"),
                 Map.entry("consumer.session.timeout.ms", 10000),
                 Map.entry("statestore.cache.max.bytes", 0L),
