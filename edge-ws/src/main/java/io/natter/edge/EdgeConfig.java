@@ -33,7 +33,8 @@ public record EdgeConfig(
         Tokens tokens,
         Backpressure backpressure,
         Admission admission,
-        Regions regions) {
+        Regions regions,
+        int fanoutThreads) {
 
     /**
      * Token settings beyond HS256: {@code jwksUrl} (null = HS256 with the secret) with the {@code jwksAlgorithms} it may
@@ -149,6 +150,10 @@ public record EdgeConfig(
     public static final ConfigKey SHUTDOWN_DRAIN_MS = new ConfigKey("NATTER_SHUTDOWN_DRAIN_MS", "10000",
             "On SIGTERM, how long the edge waits for the verdicts of commands it took before closing sockets with 1001.");
 
+    public static final ConfigKey FANOUT_THREADS = new ConfigKey("NATTER_FANOUT_THREADS", "2",
+            "Threads that read the fan-out and write its copies to the sockets, each with its own Kafka consumer over "
+                    + "a share of the partitions (a room stays on one thread); about one per core of the edge.");
+
     /** Every key the edge reads (presence's last), in README order. */
     public static final List<ConfigKey> KEYS = Stream.concat(Stream.of(KAFKA_BOOTSTRAP, SCHEMA_REGISTRY_URL, REGION,
                     EDGE_HOST, EDGE_PORT, NODE_ID, JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, REQUEST_TIMEOUT_MS,
@@ -156,7 +161,7 @@ public record EdgeConfig(
                     JWT_JWKS_URL, JWT_ALGORITHMS, TOKEN_REVALIDATE_MS, RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST,
                     OUTBOUND_MAX_FRAMES, OUTBOUND_MAX_BYTES, OUTAGE_BUFFER_MAX_COMMANDS, OUTAGE_MAX_WAIT_MS,
                     MAX_CONNECTIONS, MAX_CONNECTIONS_PER_USER, HANDSHAKE_RATE_PER_SECOND, HANDSHAKE_BURST,
-                    SHUTDOWN_DRAIN_MS,
+                    SHUTDOWN_DRAIN_MS, FANOUT_THREADS,
                     PEER_REGIONS, ACK_LEVEL, PEER_KAFKA_BOOTSTRAP),
             PresenceConfig.KEYS.stream()).toList();
 
@@ -195,7 +200,8 @@ public record EdgeConfig(
                         MAX_CONNECTIONS_PER_USER.intIn(env, 1, Integer.MAX_VALUE),
                         HANDSHAKE_RATE_PER_SECOND.intIn(env, 1, 1_000_000), HANDSHAKE_BURST.intIn(env, 1, 1_000_000),
                         Duration.ofMillis(SHUTDOWN_DRAIN_MS.intIn(env, 0, 600_000))),
-                regions(env));
+                regions(env),
+                FANOUT_THREADS.intIn(env, 1, 64));
     }
 
     private static Regions regions(Map<String, String> env) {
@@ -244,35 +250,35 @@ public record EdgeConfig(
     public EdgeConfig withPort(int newPort) {
         return new EdgeConfig(kafkaBootstrap, schemaRegistryUrl, region, host, newPort, nodeId, jwtSecret, jwtIssuer,
                 jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, topologyQueryUrls, presence, tokens,
-                backpressure, admission, regions);
+                backpressure, admission, regions, fanoutThreads);
     }
 
     /** This config with other topology query URLs, e.g. the port a test topology bound. */
     public EdgeConfig withTopologyQueryUrls(List<URI> urls) {
         return new EdgeConfig(kafkaBootstrap, schemaRegistryUrl, region, host, port, nodeId, jwtSecret, jwtIssuer,
                 jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, List.copyOf(urls), presence,
-                tokens, backpressure, admission, regions);
+                tokens, backpressure, admission, regions, fanoutThreads);
     }
 
     /** This config with other presence settings, e.g. a test's Redis and a free gRPC port. */
     public EdgeConfig withPresence(PresenceConfig newPresence) {
         return new EdgeConfig(kafkaBootstrap, schemaRegistryUrl, region, host, port, nodeId, jwtSecret, jwtIssuer,
                 jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, topologyQueryUrls,
-                newPresence, tokens, backpressure, admission, regions);
+                newPresence, tokens, backpressure, admission, regions, fanoutThreads);
     }
 
     /** This config with other token settings, e.g. a test's JWKS server or a short revalidation interval. */
     public EdgeConfig withTokens(Tokens newTokens) {
         return new EdgeConfig(kafkaBootstrap, schemaRegistryUrl, region, host, port, nodeId, jwtSecret, jwtIssuer,
                 jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, topologyQueryUrls, presence,
-                newTokens, backpressure, admission, regions);
+                newTokens, backpressure, admission, regions, fanoutThreads);
     }
 
     /** This config with other cross-region settings, e.g. a test region's peer and ack level. */
     public EdgeConfig withRegions(Regions newRegions) {
         return new EdgeConfig(kafkaBootstrap, schemaRegistryUrl, region, host, port, nodeId, jwtSecret, jwtIssuer,
                 jwtAudience, requestTimeout, maxFrameBytes, maxContentBytes, wsIdleTimeout, topologyQueryUrls, presence,
-                tokens, backpressure, admission, newRegions);
+                tokens, backpressure, admission, newRegions, fanoutThreads);
     }
 
     @Override
@@ -284,6 +290,7 @@ public record EdgeConfig(
                 + ", maxFrameBytes=" + maxFrameBytes + ", maxContentBytes=" + maxContentBytes
                 + ", wsIdleTimeout=" + wsIdleTimeout + ", topologyQueryUrls=" + topologyQueryUrls
                 + ", presence=" + presence.toString().replaceAll("//[^/@]*@", "//***@") + ", tokens=" + tokens
-                + ", backpressure=" + backpressure + ", admission=" + admission + ", regions=" + regions + "]";
+                + ", backpressure=" + backpressure + ", admission=" + admission + ", regions=" + regions
+                + ", fanoutThreads=" + fanoutThreads + "]";
     }
 }

@@ -49,11 +49,13 @@ import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.IntStream;
 import org.eclipse.jetty.ee10.servlet.SessionHandler;
 import org.eclipse.jetty.session.DefaultSessionCache;
 import org.eclipse.jetty.session.NullSessionCache;
@@ -85,7 +87,7 @@ public final class EdgeServer implements AutoCloseable {
 
     private final EdgeConfig config;
     private final CommandPublisher publisher;
-    private final FanoutConsumer consumer;
+    private final List<FanoutConsumer> consumers;
     private final ReplicationGate replicationGate;
     private final SessionRegistry sessions;
     private final RoomQueryClient queryClient;
@@ -142,10 +144,14 @@ public final class EdgeServer implements AutoCloseable {
                 : null;
         AckPolicy acks = replicationGate == null ? new AckPolicy.Local()
                 : new AckPolicy.Replicated(replicationGate, config.requestTimeout());
-        consumer = new FanoutConsumer(config.kafkaBootstrap(), config.nodeId(), topics,
-                fanoutTelemetry.measured(
-                        new Delivery(config.nodeId(), sessions, pending, catchup, sessionPresence, epochs)),
-                regions.peers(), replicationGate, fanoutTelemetry);
+        // One consumer and thread per slice of the partitions, each with its own Delivery (its own flush batch).
+        consumers = IntStream.range(0, config.fanoutThreads())
+                .mapToObj(slice -> new FanoutConsumer(config.kafkaBootstrap(), config.nodeId(), topics,
+                        fanoutTelemetry.measured(
+                                new Delivery(config.nodeId(), sessions, pending, catchup, sessionPresence, epochs)),
+                        regions.peers(), replicationGate, fanoutTelemetry,
+                        new FanoutConsumer.Slice(slice, config.fanoutThreads())))
+                .toList();
         RoomService rooms = new RoomService(publisher,
                 new RoomCommands(config.nodeId(), Envelopes.systemClock(config.region())), pending, drain);
 
@@ -217,7 +223,7 @@ public final class EdgeServer implements AutoCloseable {
 
     private static EdgeServer start(EdgeConfig config, OpenTelemetry openTelemetry, boolean ownsOpenTelemetry) {
         EdgeServer server = new EdgeServer(config, openTelemetry, ownsOpenTelemetry);
-        server.consumer.start();
+        server.consumers.forEach(FanoutConsumer::start);
         server.publisher.start();
         server.warmUp.start();
         try {
@@ -255,7 +261,7 @@ public final class EdgeServer implements AutoCloseable {
      * reads every partition (Redis plays no part), and the edge is not shutting down.
      */
     public boolean ready() {
-        return !drain.draining() && publisher.ready() && consumer.ready();
+        return !drain.draining() && publisher.ready() && consumers.stream().allMatch(FanoutConsumer::ready);
     }
 
     /** The edge's meter registry (what {@code /metrics} serves). */
@@ -337,7 +343,7 @@ public final class EdgeServer implements AutoCloseable {
         tokenWatch.close();
         sessionPresence.close();
         presence.close();
-        consumer.close();
+        consumers.forEach(FanoutConsumer::close);
         // No verdict can arrive any more; what still waits was answered or closed with its socket.
         pending.close();
         if (replicationGate != null) {

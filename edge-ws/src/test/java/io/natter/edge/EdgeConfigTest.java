@@ -32,7 +32,7 @@ class EdgeConfigTest {
                 new EdgeConfig.Tokens(null, List.of("RS256", "ES256"), Duration.ofMinutes(1)),
                 new EdgeConfig.Backpressure(20, 40, 1000, 1_048_576, 1000, Duration.ofMinutes(1)),
                 new EdgeConfig.Admission(50_000, 16, 50, 100, Duration.ofSeconds(10)),
-                EdgeConfig.Regions.single()));
+                EdgeConfig.Regions.single(), 2));
     }
 
     @Test
@@ -72,6 +72,7 @@ class EdgeConfigTest {
                 Map.entry("NATTER_HANDSHAKE_RATE_PER_SECOND", "4"),
                 Map.entry("NATTER_HANDSHAKE_BURST", "9"),
                 Map.entry("NATTER_SHUTDOWN_DRAIN_MS", "2500"),
+                Map.entry("NATTER_FANOUT_THREADS", "3"),
                 Map.entry("NATTER_PEER_REGIONS", "us"),
                 Map.entry("NATTER_ACK_LEVEL", "replicated"),
                 Map.entry("NATTER_PEER_KAFKA_BOOTSTRAP", "pk:1")));
@@ -84,7 +85,7 @@ class EdgeConfigTest {
                         Duration.ofMillis(1500)),
                 new EdgeConfig.Backpressure(5, 7, 50, 65_536, 5, Duration.ofSeconds(3)),
                 new EdgeConfig.Admission(300, 3, 4, 9, Duration.ofMillis(2500)),
-                new EdgeConfig.Regions(List.of("us"), EdgeConfig.AckLevel.REPLICATED, "pk:1")));
+                new EdgeConfig.Regions(List.of("us"), EdgeConfig.AckLevel.REPLICATED, "pk:1"), 3));
     }
 
     @Test

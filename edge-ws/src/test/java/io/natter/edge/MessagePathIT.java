@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -115,6 +117,62 @@ class MessagePathIT {
                     + m.get("senderId").asText() + "|" + m.get("content").asText()));
             assertThat(expected).hasSize(12);
             assertThat(sentRecords(Set.of(general, secret))).containsExactlyInAnyOrderElementsOf(expected);
+        }
+    }
+
+    @Test
+    void anEdgeWithMoreFanoutThreadsThanPartitionsDeliversEveryRoomOnceAndInOrder() throws Exception {
+        // Four fan-out threads over three partitions: one partition each, and one thread with none (still ready).
+        EdgeServer sliced = stack.startEdge("edge-sliced", Map.of("NATTER_FANOUT_THREADS", "4"));
+        Map<Integer, List<String>> roomsByPartition = new HashMap<>();
+        while (roomsByPartition.values().stream().mapToInt(List::size).sum() < 2 * PARTITIONS
+                || roomsByPartition.size() < PARTITIONS) {
+            String room = "sliced-" + UUID.randomUUID();
+            List<String> rooms = roomsByPartition.computeIfAbsent(partitionOf(room), p -> new ArrayList<>());
+            if (rooms.size() < 2) {
+                rooms.add(room);
+            }
+        }
+        List<String> rooms = roomsByPartition.values().stream().flatMap(List::stream).toList();
+        int perSender = 4;
+        try (WsTestClient xena = WsTestClient.connect(http, sliced.port(), "xena", tokens.sign("xena", Duration.ofMinutes(10)));
+             WsTestClient yuri = WsTestClient.connect(http, sliced.port(), "yuri", tokens.sign("yuri", Duration.ofMinutes(10)))) {
+            for (String room : rooms) {
+                rest.createRoom("xena", room, "private", List.of("yuri"));
+            }
+            Map<String, String> xenaAcks = new HashMap<>();
+            Map<String, String> yuriAcks = new HashMap<>();
+            for (int i = 1; i <= perSender; i++) {
+                for (String room : rooms) {
+                    String n = room.substring(room.length() - 6) + "-" + i;
+                    xena.send(send(room, "xena-" + n, "s-" + n));
+                    yuri.send(send(room, "yuri-" + n, "t-" + n));
+                    xenaAcks.put("s-" + n, "xena-" + n);
+                    yuriAcks.put("t-" + n, "yuri-" + n);
+                }
+            }
+            int messages = rooms.size() * 2 * perSender;
+            Frames atXena = Frames.collect(xena, messages + rooms.size() * perSender);
+            Frames atYuri = Frames.collect(yuri, messages + rooms.size() * perSender);
+            xena.assertNoFrameWithin(QUIET);
+            yuri.assertNoFrameWithin(QUIET);
+
+            for (String room : rooms) {
+                String tag = room.substring(room.length() - 6);
+                List<String> contents = new ArrayList<>();
+                for (int i = 1; i <= perSender; i++) {
+                    contents.add("xena-" + tag + "-" + i);
+                    contents.add("yuri-" + tag + "-" + i);
+                }
+                atXena.assertRoom(room, contents);
+                atYuri.assertRoom(room, contents);
+            }
+            assertThat(atXena.messages).hasSize(messages);
+            assertThat(atYuri.messages).hasSize(messages);
+            atXena.assertAcks(xenaAcks);
+            atYuri.assertAcks(yuriAcks);
+            assertThat(atXena.errors).isEmpty();
+            assertThat(atYuri.errors).isEmpty();
         }
     }
 
@@ -285,6 +343,11 @@ class MessagePathIT {
     private List<String> sentRecords(Set<String> rooms) {
         return stack.sentMessages().stream().filter(m -> rooms.contains(m.getRoomId()))
                 .map(m -> m.getRoomId() + "|" + m.getSeq() + "|" + m.getSenderId() + "|" + m.getContent()).toList();
+    }
+
+    /** The partition of {@code roomId}'s records: Kafka's default partitioner on the key. */
+    private static int partitionOf(String roomId) {
+        return Utils.toPositive(Utils.murmur2(roomId.getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
     }
 
     private WsTestClient connect(String user) {

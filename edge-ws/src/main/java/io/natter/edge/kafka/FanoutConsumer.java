@@ -5,12 +5,15 @@ import io.natter.schemas.Topic;
 import io.natter.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -24,8 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One thread that reads ALL partitions of the fan-out, rejection and membership topics with
- * {@code assign()} (no consumer group: every edge must see every record), from their end at start.
+ * One thread that reads the fan-out, rejection and membership topics with {@code assign()} (no consumer group: every
+ * edge must see every record), from their end at start: all their partitions, or one {@link Slice} of them when
+ * several such threads share an edge's fan-out (a room's topics have one partition number, so one thread keeps a
+ * room's membership events and messages in order).
  * With peer regions it reads their mirrored copies ({@code <peer>.chat.fanout.v1}, ...) too and delivers them alike;
  * with a {@link ReplicationGate} (replicated acks) it also reports the local and mirrored sent topics' records to it.
  * Partitions are discovered once at start: partitions added later need an edge restart.
@@ -41,7 +46,32 @@ public final class FanoutConsumer implements AutoCloseable {
      */
     public static final int FLUSH_EVERY_RECORDS = 64;
 
+    /**
+     * The partitions numbered {@code index} modulo {@code count} of every routed topic: {@code count} consumers with
+     * indexes 0 to count − 1 read every partition once between them.
+     */
+    public record Slice(int index, int count) {
+        /** Every partition. */
+        public static final Slice ALL = new Slice(0, 1);
+
+        public Slice {
+            if (count < 1 || index < 0 || index >= count) {
+                throw new IllegalArgumentException("slice " + index + " of " + count);
+            }
+        }
+
+        boolean holds(int partition) {
+            return partition % count == index;
+        }
+
+        /** {@code name}, suffixed with this slice's index when there are several. */
+        String name(String name) {
+            return count == 1 ? name : name + "-" + index;
+        }
+    }
+
     private final KafkaConsumer<String, byte[]> consumer;
+    private final Slice slice;
     private final List<Route<?>> routes;
     private final FanoutObserver observer;
     private final InboundEvents events;
@@ -69,10 +99,19 @@ public final class FanoutConsumer implements AutoCloseable {
     /** As above, each record delivered through {@code observer}. */
     public FanoutConsumer(String bootstrap, String nodeId, Topics topics, InboundEvents events, List<String> peers,
             ReplicationGate gate, FanoutObserver observer) {
+        this(bootstrap, nodeId, topics, events, peers, gate, observer, Slice.ALL);
+    }
+
+    /** As above, reading only the partitions of {@code slice}. */
+    public FanoutConsumer(String bootstrap, String nodeId, Topics topics, InboundEvents events, List<String> peers,
+            ReplicationGate gate, FanoutObserver observer, Slice slice) {
         this.observer = observer;
         this.events = events;
-        this.consumer = new KafkaConsumer<>(KafkaClientSettings.fanoutConsumer(bootstrap, nodeId),
-                new StringDeserializer(), new ByteArrayDeserializer());
+        this.slice = slice;
+        Map<String, Object> settings = new HashMap<>(KafkaClientSettings.fanoutConsumer(bootstrap, nodeId));
+        // Each slice's consumer its own client id (<node>-fanout-<index>), so their metrics stay apart.
+        settings.put(ConsumerConfig.CLIENT_ID_CONFIG, slice.name(nodeId + "-fanout"));
+        this.consumer = new KafkaConsumer<>(settings, new StringDeserializer(), new ByteArrayDeserializer());
         List<Route<?>> all = new ArrayList<>(routes(topics, events, null));
         peers.forEach(peer -> all.addAll(routes(topics, events, peer)));
         if (gate != null) {
@@ -82,7 +121,7 @@ public final class FanoutConsumer implements AutoCloseable {
                     (value, record) -> gate.mirroredSent(value.getPayload().getMessageId()))));
         }
         this.routes = List.copyOf(all);
-        this.thread = new Thread(this::run, nodeId + "-fanout");
+        this.thread = new Thread(this::run, slice.name(nodeId + "-fanout"));
         observer.bind(consumer);
     }
 
@@ -114,6 +153,9 @@ public final class FanoutConsumer implements AutoCloseable {
         try {
             List<TopicPartition> partitions = discoverPartitions();
             if (partitions.isEmpty()) {
+                // Closed before the topics were found, or a slice beyond the partition count: nothing to read.
+                ready = closing.getCount() > 0;
+                awaitClosing(null);
                 return;
             }
             consumer.assign(partitions);
@@ -136,7 +178,7 @@ public final class FanoutConsumer implements AutoCloseable {
     }
 
     /**
-     * Every partition of the routed topics, retrying until all exist (a peer's mirrored topics appear once
+     * This slice's partitions of the routed topics, retrying until every topic exists (a peer's mirrored topics appear once
      * MirrorMaker replicated the peer's first records); empty if closed first.
      */
     private List<TopicPartition> discoverPartitions() {
@@ -146,7 +188,8 @@ public final class FanoutConsumer implements AutoCloseable {
             for (Route<?> route : routes) {
                 List<PartitionInfo> infos = partitionsOf(route.topic().name());
                 complete &= !infos.isEmpty();
-                infos.forEach(info -> partitions.add(new TopicPartition(info.topic(), info.partition())));
+                infos.stream().filter(info -> slice.holds(info.partition()))
+                        .forEach(info -> partitions.add(new TopicPartition(info.topic(), info.partition())));
             }
             if (complete) {
                 return partitions;
@@ -202,9 +245,14 @@ public final class FanoutConsumer implements AutoCloseable {
         }
     }
 
+    /** Waits until closed, at most {@code timeout} (null: no bound). */
     private void awaitClosing(Duration timeout) {
         try {
-            closing.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (timeout == null) {
+                closing.await();
+            } else {
+                closing.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             closing.countDown();

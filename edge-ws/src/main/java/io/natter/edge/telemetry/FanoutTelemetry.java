@@ -15,6 +15,7 @@ import io.opentelemetry.context.ContextKey;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -43,9 +44,10 @@ public final class FanoutTelemetry implements FanoutObserver {
     private final DistributionSummary crossRegionLatency;
     private final DistributionSummary dispatch;
     private final Clock clock;
-    private KafkaClientMetrics clientMetrics;
-    // Written and read only on the fan-out consumer's thread.
-    private long polledAtNanos;
+    // One per fan-out consumer (an edge may run several, each on its own thread).
+    private final List<KafkaClientMetrics> clientMetrics = new CopyOnWriteArrayList<>();
+    // When the current poll of each fan-out consumer's thread returned.
+    private final ThreadLocal<long[]> polledAtNanos = ThreadLocal.withInitial(() -> new long[1]);
 
     public FanoutTelemetry(EdgeTracing tracing, MeterRegistry metrics, Clock clock) {
         this.tracing = tracing;
@@ -80,13 +82,14 @@ public final class FanoutTelemetry implements FanoutObserver {
 
     @Override
     public void bind(Consumer<?, ?> consumer) {
-        clientMetrics = new KafkaClientMetrics(consumer);
-        clientMetrics.bindTo(metrics);
+        KafkaClientMetrics bound = new KafkaClientMetrics(consumer);
+        bound.bindTo(metrics);
+        clientMetrics.add(bound);
     }
 
     @Override
     public void polled() {
-        polledAtNanos = System.nanoTime();
+        polledAtNanos.get()[0] = System.nanoTime();
     }
 
     @Override
@@ -95,7 +98,7 @@ public final class FanoutTelemetry implements FanoutObserver {
         Long receivedAt = KafkaHeaders.receivedAt(record.headers());
         // A peer's fan-out arrives mirrored as <region>.chat.fanout.v1.
         boolean crossRegion = record.topic().endsWith("." + TopicNames.FANOUT);
-        long polledAt = polledAtNanos;
+        long polledAt = polledAtNanos.get()[0];
         tracing.consume(record, roomKeyed, context -> receivedAt == null ? context
                 : context.with(RECEIVED_AT, receivedAt).with(CROSS_REGION, crossRegion).with(POLLED_AT, polledAt),
                 delivery);
@@ -104,10 +107,12 @@ public final class FanoutTelemetry implements FanoutObserver {
     /** A message's copies handed to local sessions, waiting for the flush that writes them. */
     private record Handed(long receivedAt, boolean crossRegion, int copies, Long polledAt) { }
 
-    /** {@code delivery}, recording the latency of every copy of a message it hands to a local session. */
+    /**
+     * {@code delivery}, recording the latency of every copy of a message it hands to a local session; one per fan-out
+     * consumer, called only on its thread.
+     */
     public InboundEvents measured(InboundEvents delivery) {
         return new InboundEvents() {
-            // Only the fan-out consumer's thread calls these.
             private final List<Handed> handed = new ArrayList<>();
 
             @Override
@@ -157,10 +162,9 @@ public final class FanoutTelemetry implements FanoutObserver {
         };
     }
 
-    /** Unbinds the consumer's client metrics. */
+    /** Unbinds the consumers' client metrics. */
     public void close() {
-        if (clientMetrics != null) {
-            clientMetrics.close();
-        }
+        clientMetrics.forEach(KafkaClientMetrics::close);
+        clientMetrics.clear();
     }
 }
