@@ -150,9 +150,10 @@ public record EdgeConfig(
     public static final ConfigKey SHUTDOWN_DRAIN_MS = new ConfigKey("NATTER_SHUTDOWN_DRAIN_MS", "10000",
             "On SIGTERM, how long the edge waits for the verdicts of commands it took before closing sockets with 1001.");
 
-    public static final ConfigKey FANOUT_THREADS = new ConfigKey("NATTER_FANOUT_THREADS", "2",
+    public static final ConfigKey FANOUT_THREADS = new ConfigKey("NATTER_FANOUT_THREADS", "1",
             "Threads that read the fan-out and write its copies to the sockets, each with its own Kafka consumer over "
-                    + "a share of the partitions (a room stays on one thread); about one per core of the edge.");
+                    + "a share of the partitions (a room stays on one thread); more lets an edge's fan-out use more "
+                    + "than one core.");
 
     /** Every key the edge reads (presence's last), in README order. */
     public static final List<ConfigKey> KEYS = Stream.concat(Stream.of(KAFKA_BOOTSTRAP, SCHEMA_REGISTRY_URL, REGION,

@@ -32,7 +32,7 @@ class EdgeConfigTest {
                 new EdgeConfig.Tokens(null, List.of("RS256", "ES256"), Duration.ofMinutes(1)),
                 new EdgeConfig.Backpressure(20, 40, 1000, 1_048_576, 1000, Duration.ofMinutes(1)),
                 new EdgeConfig.Admission(50_000, 16, 50, 100, Duration.ofSeconds(10)),
-                EdgeConfig.Regions.single(), 2));
+                EdgeConfig.Regions.single(), 1));
     }
 
     @Test
