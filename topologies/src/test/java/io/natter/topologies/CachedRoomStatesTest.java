@@ -2,18 +2,13 @@ package io.natter.topologies;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.natter.schemas.InMemorySchemaRegistry;
-import io.natter.schemas.Topics;
 import io.natter.schemas.avro.RoomState;
 import io.natter.schemas.avro.RoomVisibility;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,12 +22,7 @@ class CachedRoomStatesTest {
 
     @BeforeEach
     void openStore() {
-        Topics topics = new Topics(new InMemorySchemaRegistry(), true);
-        MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
-        // A serializing store, as RocksDB is: what it returns is decoded anew, never the object put.
-        store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RoomTopology.ROOM_STATE_STORE),
-                Serdes.String(), topics.serde(RoomState.class)).withLoggingDisabled().build();
-        store.init(context.getStateStoreContext(), store);
+        store = AvroStores.inMemory(RoomTopology.ROOM_STATE_STORE, RoomState.class);
         recorded = new ScanRecordingStore<>(store);
     }
 

@@ -2,20 +2,15 @@ package io.natter.topologies;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.natter.schemas.InMemorySchemaRegistry;
-import io.natter.schemas.Topics;
 import io.natter.schemas.avro.ChatMessage;
 import io.natter.schemas.avro.HistoryEntry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,11 +30,7 @@ class RoomHistoryTest {
 
     @BeforeEach
     void openStores() {
-        Topics topics = new Topics(new InMemorySchemaRegistry(), true);
-        MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
-        store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RoomTopology.HISTORY_STORE),
-                Serdes.String(), topics.serde(HistoryEntry.class)).withLoggingDisabled().build();
-        store.init(context.getStateStoreContext(), store);
+        store = AvroStores.inMemory(RoomTopology.HISTORY_STORE, HistoryEntry.class);
         history = new ScanRecordingStore<>(store);
         rooms = new RoomHistory(history, new Retention(Duration.ofHours(24), CAP, MAX_AGE), true);
     }

@@ -2,19 +2,14 @@ package io.natter.topologies;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.natter.schemas.InMemorySchemaRegistry;
-import io.natter.schemas.Topics;
 import io.natter.schemas.avro.ChatMessage;
 import io.natter.schemas.avro.SendReceipt;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,11 +24,7 @@ class SendReceiptsTest {
 
     @BeforeEach
     void openStore() {
-        Topics topics = new Topics(new InMemorySchemaRegistry(), true);
-        store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RoomTopology.SEND_RECEIPTS_STORE),
-                Serdes.String(), topics.serde(SendReceipt.class)).withLoggingDisabled().build();
-        MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
-        store.init(context.getStateStoreContext(), store);
+        store = AvroStores.inMemory(RoomTopology.SEND_RECEIPTS_STORE, SendReceipt.class);
         receipts = new SendReceipts(store, RETENTION);
     }
 
