@@ -257,8 +257,8 @@ public final class EdgeServer implements AutoCloseable {
     }
 
     /**
-     * Whether the producer reached Kafka, Kafka is reachable now (false during an outage) and the fan-out consumer
-     * reads every partition (Redis plays no part), and the edge is not shutting down.
+     * Whether the producer reached Kafka, Kafka is reachable now (false during an outage) and the fan-out consumers
+     * read every partition between them (Redis plays no part), and the edge is not shutting down.
      */
     public boolean ready() {
         return !drain.draining() && publisher.ready() && consumers.stream().allMatch(FanoutConsumer::ready);

@@ -5,15 +5,12 @@ import io.natter.schemas.Topic;
 import io.natter.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -108,10 +105,10 @@ public final class FanoutConsumer implements AutoCloseable {
         this.observer = observer;
         this.events = events;
         this.slice = slice;
-        Map<String, Object> settings = new HashMap<>(KafkaClientSettings.fanoutConsumer(bootstrap, nodeId));
-        // Each slice's consumer its own client id (<node>-fanout-<index>), so their metrics stay apart.
-        settings.put(ConsumerConfig.CLIENT_ID_CONFIG, slice.name(nodeId + "-fanout"));
-        this.consumer = new KafkaConsumer<>(settings, new StringDeserializer(), new ByteArrayDeserializer());
+        // Thread and client id <node>-fanout, or <node>-fanout-<index> per slice, so their metrics stay apart.
+        String name = slice.name(nodeId + "-fanout");
+        this.consumer = new KafkaConsumer<>(KafkaClientSettings.fanoutConsumer(bootstrap, name),
+                new StringDeserializer(), new ByteArrayDeserializer());
         List<Route<?>> all = new ArrayList<>(routes(topics, events, null));
         peers.forEach(peer -> all.addAll(routes(topics, events, peer)));
         if (gate != null) {
@@ -121,7 +118,7 @@ public final class FanoutConsumer implements AutoCloseable {
                     (value, record) -> gate.mirroredSent(value.getPayload().getMessageId()))));
         }
         this.routes = List.copyOf(all);
-        this.thread = new Thread(this::run, slice.name(nodeId + "-fanout"));
+        this.thread = new Thread(this::run, name);
         observer.bind(consumer);
     }
 
@@ -178,8 +175,8 @@ public final class FanoutConsumer implements AutoCloseable {
     }
 
     /**
-     * This slice's partitions of the routed topics, retrying until every topic exists (a peer's mirrored topics appear once
-     * MirrorMaker replicated the peer's first records); empty if closed first.
+     * This slice's partitions of the routed topics, retrying until every topic exists (a peer's mirrored topics appear
+     * once MirrorMaker replicated the peer's first records); empty if closed first.
      */
     private List<TopicPartition> discoverPartitions() {
         while (closing.getCount() > 0) {

@@ -31,10 +31,10 @@ public final class KafkaClientSettings {
      * Fan-out: no group (every edge reads every partition itself, see DESIGN.md) and so no commits;
      * read_committed because the topologies write with exactly-once; short fetch wait for latency.
      */
-    public static Map<String, Object> fanoutConsumer(String bootstrap, String nodeId) {
+    public static Map<String, Object> fanoutConsumer(String bootstrap, String clientId) {
         return Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.CLIENT_ID_CONFIG, nodeId + "-fanout",
+                ConsumerConfig.CLIENT_ID_CONFIG, clientId,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10,
