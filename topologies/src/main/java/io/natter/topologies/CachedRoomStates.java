@@ -4,6 +4,7 @@ import io.natter.schemas.avro.RoomState;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -53,14 +54,17 @@ final class CachedRoomStates {
         }
     }
 
-    /** The store itself, for reads of every room (housekeeping). */
-    KeyValueStore<String, RoomState> store() {
-        return store;
+    /** Every room, read from the store (housekeeping). */
+    KeyValueIterator<String, RoomState> all() {
+        return store.all();
     }
 
     private void keep(String roomId, RoomState room) {
         RoomState before = kept.put(roomId, room);
         keptMembers += room.getMembers().size() - (before == null ? 0 : before.getMembers().size());
+        if (kept.size() <= MAX_ROOMS && keptMembers <= MAX_MEMBERS) {
+            return;
+        }
         Iterator<Map.Entry<String, RoomState>> eldest = kept.entrySet().iterator();
         while ((kept.size() > MAX_ROOMS || keptMembers > MAX_MEMBERS) && eldest.hasNext()) {
             keptMembers -= eldest.next().getValue().getMembers().size();

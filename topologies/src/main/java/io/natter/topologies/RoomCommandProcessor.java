@@ -308,7 +308,7 @@ final class RoomCommandProcessor implements Processor<String, RoomCommand, Strin
     private void housekeep() {
         Instant now = clock.instant();
         List<KeyValue<String, Long>> lastSeqs = new ArrayList<>();
-        try (KeyValueIterator<String, RoomState> it = rooms.store().all()) {
+        try (KeyValueIterator<String, RoomState> it = rooms.all()) {
             it.forEachRemaining(room -> lastSeqs.add(KeyValue.pair(room.key, room.value.getLastSeq())));
         }
         history.trimAll(lastSeqs, now);
