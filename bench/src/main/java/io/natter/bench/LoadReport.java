@@ -81,6 +81,13 @@ record LoadReport(
                 counts.receivedCopies(), counts.receivedByOthers(), copiesPerSecondWithSender));
         lines.add(String.format(Locale.ROOT, "- generator lag (send time behind schedule) p99 %s ms, max %s ms",
                 ms(senderLag.p99()), ms(senderLag.max())));
+        List<Double> perSecond = perSecondP99s();
+        if (!perSecond.isEmpty()) {
+            // A whole-window p99 cannot tell a standing queue from a few bad seconds (JIT, flushes, GC); this can.
+            lines.add(String.format(Locale.ROOT, "- delivery p99 of each measured second: median %s ms, 90th "
+                            + "percentile %s ms, max %s ms (%d seconds)", ms(nearestRank(perSecond, 0.5)),
+                    ms(nearestRank(perSecond, 0.9)), ms(perSecond.getLast()), perSecond.size()));
+        }
         lines.add("- server CPU: " + serverCpu.stream()
                 .map(u -> String.format(Locale.ROOT, "%s %.2f cores", u.name(), u.cores()))
                 .collect(Collectors.joining(", ")));
@@ -110,6 +117,21 @@ record LoadReport(
                     ms(stall.othersAfterLastClose().max()), stall.othersAfterLastClose().count()));
         }
         return lines;
+    }
+
+    /** The p99 of each measured second that delivered copies, ascending. */
+    List<Double> perSecondP99s() {
+        return timeline.stream()
+                .filter(tick -> tick.phase().equals("measure") && tick.p99Ms() > 0)
+                .map(Tick::p99Ms)
+                .sorted()
+                .toList();
+    }
+
+    /** The nearest-rank {@code quantile} (0 < q ≤ 1) of {@code ascending}, which is not empty. */
+    static double nearestRank(List<Double> ascending, double quantile) {
+        int rank = (int) Math.ceil(quantile * ascending.size());
+        return ascending.get(Math.max(0, rank - 1));
     }
 
     /** {@code CODE×n, …} in key order, or 0. */
