@@ -2,6 +2,7 @@ package io.natter.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -52,7 +53,7 @@ class LoadReportTest {
 
     @Test
     void detailsSpreadThePerSecondP99OfTheMeasuredWindowOnly() {
-        List<LoadReport.Tick> timeline = new java.util.ArrayList<>();
+        List<LoadReport.Tick> timeline = new ArrayList<>();
         timeline.add(tick(-1, "warm-up", 900)); // warm-up and drain seconds are not part of the window
         timeline.add(tick(0, "measure", 0)); // a second with no copy of the window yet
         for (int i = 1; i <= 10; i++) {
