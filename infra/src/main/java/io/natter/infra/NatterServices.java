@@ -37,6 +37,12 @@ final class NatterServices {
      * cheaper write barriers beat G1 there (bench/RESULTS.md: delivery p99 at 13,500 copies/s 78 → 64 ms).
      */
     static final String DEV_GC = "-XX:+UseParallelGC";
+    /**
+     * Heaps on transparent huge pages (where the kernel's THP mode is {@code madvise}, Debian's default, a JVM gets
+     * them only when asked): five JVMs taking turns on two cores lose less to TLB misses, ~0.1 server cores of ~1.45
+     * at 45,000 copies/s (bench/RESULTS.md, session 11). Where THP is off the JVM warns once and runs without.
+     */
+    static final String DEV_HUGE_PAGES = "-XX:+UseTransparentHugePages";
     private static final Duration TOKEN_TIMEOUT = Duration.ofSeconds(60);
 
     /** Where the services find the infrastructure and the topologies' query APIs. */
@@ -245,7 +251,7 @@ final class NatterServices {
     }
 
     private JavaProcess start(String name, ModuleClasspath classpath, String mainClass, Map<String, String> env) {
-        List<String> arguments = List.of(DEV_GC, AVRO_TRUST, "-cp", classpath.classpath(), mainClass);
+        List<String> arguments = List.of(DEV_GC, DEV_HUGE_PAGES, AVRO_TRUST, "-cp", classpath.classpath(), mainClass);
         return JavaProcess.start(name, arguments, env, repoRoot, layout.log(name));
     }
 }
