@@ -39,7 +39,7 @@ final class NatterServices {
     static final String DEV_GC = "-XX:+UseParallelGC";
     /**
      * Heaps on transparent huge pages (where the kernel's THP mode is {@code madvise}, Debian's default, a JVM gets
-     * them only when asked): five JVMs taking turns on two cores lose less to TLB misses, ~0.1 server cores of ~1.45
+     * them only when asked): five JVMs taking turns on two cores lose less to TLB misses, ~0.09 server cores of ~1.45
      * at 45,000 copies/s (bench/RESULTS.md, session 11). Where THP is off the JVM warns once and runs without.
      */
     static final String DEV_HUGE_PAGES = "-XX:+UseTransparentHugePages";
